@@ -1,0 +1,36 @@
+# planopt — the two commands a newcomer runs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install proto lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start a server on a free port, optimise the seed-000 team through the client, print, stop.
+demo: $(STAMP)
+	$(PY) -m planopt.server.demo
+
+## The whole test suite (real server on free ports, real HiGHS, real JAX).
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## Regenerate the committed gRPC/protobuf stubs from proto/ (tests fail when they are stale).
+proto: $(STAMP)
+	$(PY) -m grpc_tools.protoc -Iproto --python_out=proto --pyi_out=proto --grpc_python_out=proto proto/planopt/v1/planopt.proto
+
+lint: $(STAMP)
+	$(PY) -m ruff check client server solvers tests bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy client solvers
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,222 @@
+"""``PlanClient``: typed calls to a planopt server, with deadlines and retries on UNAVAILABLE."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import grpc
+from google.rpc import error_details_pb2, status_pb2
+
+from planopt.client import requests as rq
+from planopt.client.results import EvaluateResult, OptimizeResult, evaluate_result, optimize_result
+from planopt.v1 import planopt_pb2 as pb
+from planopt.v1 import planopt_pb2_grpc as pb_grpc
+
+SERVICE = "planopt.v1.PlanOptimizer"
+
+
+class PlanError(Exception):
+    """A failed call: the gRPC code, its message and, for INVALID_ARGUMENT, the field violations."""
+
+    def __init__(self, code: grpc.StatusCode, message: str, violations: list[tuple[str, str]]) -> None:
+        super().__init__(f"{code.name}: {message}")
+        self.code = code
+        self.message = message
+        self.violations = violations  # [(field path, description)]
+
+
+def _decode_error(err: grpc.RpcError) -> PlanError:
+    code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
+    message = err.details() if hasattr(err, "details") else str(err)
+    violations: list[tuple[str, str]] = []
+    for key, value in (err.trailing_metadata() or ()) if hasattr(err, "trailing_metadata") else ():
+        if key == "grpc-status-details-bin":
+            status = status_pb2.Status.FromString(value)
+            for detail in status.details:
+                if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                    br = error_details_pb2.BadRequest()
+                    detail.Unpack(br)
+                    violations.extend((v.field, v.description) for v in br.field_violations)
+    return PlanError(code, message or "", violations)
+
+
+def _service_config(max_attempts: int) -> str:
+    return json.dumps(
+        {
+            "methodConfig": [
+                {
+                    "name": [{"service": SERVICE}, {"service": "grpc.health.v1.Health"}],
+                    "retryPolicy": {
+                        "maxAttempts": max(2, min(max_attempts, 5)),
+                        "initialBackoff": "0.1s",
+                        "maxBackoff": "2s",
+                        "backoffMultiplier": 2,
+                        "retryableStatusCodes": ["UNAVAILABLE"],
+                    },
+                }
+            ]
+        }
+    )
+
+
+class PlanClient:
+    """A client of one planopt target (``host:port``, or ``dns:///name:port`` for many replicas).
+
+    Retries on UNAVAILABLE are gRPC's own (service-config retry policy, exponential backoff);
+    every call has a deadline (``timeout`` seconds, per call or the client default).
+    """
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        timeout: float = 60.0,
+        max_attempts: int = 4,
+        credentials: grpc.ChannelCredentials | None = None,
+        round_robin: bool = False,
+        options: list[tuple[str, Any]] | None = None,
+    ) -> None:
+        opts: list[tuple[str, Any]] = [
+            ("grpc.enable_retries", 1),
+            ("grpc.service_config", _service_config(max_attempts)),
+            ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+            ("grpc.max_send_message_length", 64 * 1024 * 1024),
+        ]
+        if round_robin:
+            opts.append(("grpc.lb_policy_name", "round_robin"))
+        opts.extend(options or [])
+        self.target = target
+        self.timeout = timeout
+        if credentials is None:
+            self._channel = grpc.insecure_channel(target, options=opts)
+        else:
+            self._channel = grpc.secure_channel(target, credentials, options=opts)
+        self._stub = pb_grpc.PlanOptimizerStub(self._channel)
+
+    # --------------------------------------------------------------- lifecycle
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> PlanClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def health(self, service: str = SERVICE, timeout: float = 5.0) -> str:
+        """SERVING / NOT_SERVING / UNKNOWN / SERVICE_UNKNOWN, via grpc.health.v1 (no extra deps)."""
+        call = self._channel.unary_unary(
+            "/grpc.health.v1.Health/Check",
+            request_serializer=_health_request,
+            response_deserializer=_health_status,
+        )
+        return str(call(service, timeout=timeout))
+
+    def wait_until_serving(self, timeout: float = 300.0, interval: float = 0.2) -> None:
+        """Block until health is SERVING (the server has compiled its JIT buckets)."""
+        end = time.monotonic() + timeout
+        last = "UNKNOWN"
+        while time.monotonic() < end:
+            try:
+                last = self.health()
+                if last == "SERVING":
+                    return
+            except grpc.RpcError as err:
+                last = err.code().name
+            time.sleep(interval)
+        raise TimeoutError(f"{self.target} not SERVING after {timeout:.0f}s (last: {last})")
+
+    # --------------------------------------------------------------- calls
+    def optimize_plan_raw(self, request: pb.OptimizePlanRequest, timeout: float | None = None) -> pb.OptimizePlanResponse:
+        try:
+            return self._stub.OptimizePlan(request, timeout=timeout or self.timeout)  # type: ignore[no-any-return]
+        except grpc.RpcError as err:
+            raise _decode_error(err) from None
+
+    def evaluate_plan_raw(self, request: pb.EvaluatePlanRequest, timeout: float | None = None) -> pb.EvaluatePlanResponse:
+        try:
+            return self._stub.EvaluatePlan(request, timeout=timeout or self.timeout)  # type: ignore[no-any-return]
+        except grpc.RpcError as err:
+            raise _decode_error(err) from None
+
+    def optimize_plan(
+        self,
+        roster: Any,
+        plan: Any,
+        *,
+        market: Any = None,
+        constraints: Any = None,
+        objective: str | pb.Objective = "attainment",
+        gross_margin: float | None = None,
+        time_limit_s: float | None = None,
+        seed: int = 0,
+        num_starts: int = 0,
+        validate_only: bool = False,
+        warm_start: Any = None,
+        timeout: float | None = None,
+    ) -> OptimizeResult:
+        """Optimise a plan. ``roster``: columns (dict of lists / numpy arrays, or a DataFrame);
+        ``plan``: ``{role: {lever: value | (value, lower, upper)}}``; ``market``: ``{role: OTE}``;
+        ``constraints``: ``{"max_cost_of_sales": 0.12, "mix": {"*": (0.4, 0.7)}, ...}``."""
+        request = pb.OptimizePlanRequest(
+            roster=rq.build_roster(roster),
+            market=rq.build_market(market),
+            plan=rq.build_plan(plan),
+            constraints=rq.build_constraints(constraints),
+            objective=rq.build_objective(objective, gross_margin),
+            options=rq.build_options(
+                time_limit_s=time_limit_s, seed=seed, num_starts=num_starts, validate_only=validate_only,
+                warm_start=warm_start,
+            ),
+        )
+        return optimize_result(self.optimize_plan_raw(request, timeout))
+
+    def evaluate_plan(
+        self,
+        roster: Any,
+        plan: Any,
+        *,
+        market: Any = None,
+        constraints: Any = None,
+        objective: str | pb.Objective = "attainment",
+        timeout: float | None = None,
+    ) -> EvaluateResult:
+        """Expected metrics of a given plan (lever values; bounds ignored)."""
+        request = pb.EvaluatePlanRequest(
+            roster=rq.build_roster(roster),
+            market=rq.build_market(market),
+            plan=rq.build_plan(plan),
+            constraints=rq.build_constraints(constraints),
+            objective=rq.build_objective(objective),
+        )
+        return evaluate_result(self.evaluate_plan_raw(request, timeout))
+
+
+# grpc.health.v1 messages, hand-encoded so the thin client needs no grpcio-health-checking:
+# HealthCheckRequest{string service = 1}, HealthCheckResponse{ServingStatus status = 1}.
+_HEALTH_STATUS = {0: "UNKNOWN", 1: "SERVING", 2: "NOT_SERVING", 3: "SERVICE_UNKNOWN"}
+
+
+def _health_request(service: str) -> bytes:
+    data = service.encode()
+    if not data:
+        return b""
+    return b"\x0a" + _varint(len(data)) + data
+
+
+def _health_status(payload: bytes) -> str:
+    if len(payload) >= 2 and payload[0] == 0x08:
+        return _HEALTH_STATUS.get(payload[1], "UNKNOWN")
+    return "UNKNOWN"  # status 0 is encoded as an empty message
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)

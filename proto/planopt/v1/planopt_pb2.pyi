@@ -1,0 +1,426 @@
+import datetime
+
+from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Roster(_message.Message):
+    __slots__ = ("rep_id", "role", "quota_usd", "baseline_attainment", "effort_productivity", "noise_sd", "effort_cost_usd", "risk_aversion_per_usd", "outside_option_usd", "equity_group")
+    REP_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    QUOTA_USD_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    EFFORT_PRODUCTIVITY_FIELD_NUMBER: _ClassVar[int]
+    NOISE_SD_FIELD_NUMBER: _ClassVar[int]
+    EFFORT_COST_USD_FIELD_NUMBER: _ClassVar[int]
+    RISK_AVERSION_PER_USD_FIELD_NUMBER: _ClassVar[int]
+    OUTSIDE_OPTION_USD_FIELD_NUMBER: _ClassVar[int]
+    EQUITY_GROUP_FIELD_NUMBER: _ClassVar[int]
+    rep_id: _containers.RepeatedScalarFieldContainer[str]
+    role: _containers.RepeatedScalarFieldContainer[str]
+    quota_usd: _containers.RepeatedScalarFieldContainer[float]
+    baseline_attainment: _containers.RepeatedScalarFieldContainer[float]
+    effort_productivity: _containers.RepeatedScalarFieldContainer[float]
+    noise_sd: _containers.RepeatedScalarFieldContainer[float]
+    effort_cost_usd: _containers.RepeatedScalarFieldContainer[float]
+    risk_aversion_per_usd: _containers.RepeatedScalarFieldContainer[float]
+    outside_option_usd: _containers.RepeatedScalarFieldContainer[float]
+    equity_group: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, rep_id: _Optional[_Iterable[str]] = ..., role: _Optional[_Iterable[str]] = ..., quota_usd: _Optional[_Iterable[float]] = ..., baseline_attainment: _Optional[_Iterable[float]] = ..., effort_productivity: _Optional[_Iterable[float]] = ..., noise_sd: _Optional[_Iterable[float]] = ..., effort_cost_usd: _Optional[_Iterable[float]] = ..., risk_aversion_per_usd: _Optional[_Iterable[float]] = ..., outside_option_usd: _Optional[_Iterable[float]] = ..., equity_group: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RoleMarket(_message.Message):
+    __slots__ = ("role", "median_ote_usd")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_OTE_USD_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    median_ote_usd: float
+    def __init__(self, role: _Optional[str] = ..., median_ote_usd: _Optional[float] = ...) -> None: ...
+
+class Market(_message.Message):
+    __slots__ = ("roles",)
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    roles: _containers.RepeatedCompositeFieldContainer[RoleMarket]
+    def __init__(self, roles: _Optional[_Iterable[_Union[RoleMarket, _Mapping]]] = ...) -> None: ...
+
+class Lever(_message.Message):
+    __slots__ = ("value", "free", "lower", "upper")
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    FREE_FIELD_NUMBER: _ClassVar[int]
+    LOWER_FIELD_NUMBER: _ClassVar[int]
+    UPPER_FIELD_NUMBER: _ClassVar[int]
+    value: float
+    free: bool
+    lower: float
+    upper: float
+    def __init__(self, value: _Optional[float] = ..., free: _Optional[bool] = ..., lower: _Optional[float] = ..., upper: _Optional[float] = ...) -> None: ...
+
+class RolePlan(_message.Message):
+    __slots__ = ("role", "base_usd", "target_incentive_usd", "threshold_attainment", "quota_bonus_share", "accelerator", "cap_attainment")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    BASE_USD_FIELD_NUMBER: _ClassVar[int]
+    TARGET_INCENTIVE_USD_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    QUOTA_BONUS_SHARE_FIELD_NUMBER: _ClassVar[int]
+    ACCELERATOR_FIELD_NUMBER: _ClassVar[int]
+    CAP_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    base_usd: Lever
+    target_incentive_usd: Lever
+    threshold_attainment: Lever
+    quota_bonus_share: Lever
+    accelerator: Lever
+    cap_attainment: Lever
+    def __init__(self, role: _Optional[str] = ..., base_usd: _Optional[_Union[Lever, _Mapping]] = ..., target_incentive_usd: _Optional[_Union[Lever, _Mapping]] = ..., threshold_attainment: _Optional[_Union[Lever, _Mapping]] = ..., quota_bonus_share: _Optional[_Union[Lever, _Mapping]] = ..., accelerator: _Optional[_Union[Lever, _Mapping]] = ..., cap_attainment: _Optional[_Union[Lever, _Mapping]] = ...) -> None: ...
+
+class PlanTemplate(_message.Message):
+    __slots__ = ("roles",)
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    roles: _containers.RepeatedCompositeFieldContainer[RolePlan]
+    def __init__(self, roles: _Optional[_Iterable[_Union[RolePlan, _Mapping]]] = ...) -> None: ...
+
+class MixBound(_message.Message):
+    __slots__ = ("role", "min_base_share", "max_base_share")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    MIN_BASE_SHARE_FIELD_NUMBER: _ClassVar[int]
+    MAX_BASE_SHARE_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    min_base_share: float
+    max_base_share: float
+    def __init__(self, role: _Optional[str] = ..., min_base_share: _Optional[float] = ..., max_base_share: _Optional[float] = ...) -> None: ...
+
+class Constraints(_message.Message):
+    __slots__ = ("max_cost_of_sales", "ote_band_fraction", "mix", "max_equity_gap", "max_attrition", "salary_floor_usd")
+    MAX_COST_OF_SALES_FIELD_NUMBER: _ClassVar[int]
+    OTE_BAND_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    MIX_FIELD_NUMBER: _ClassVar[int]
+    MAX_EQUITY_GAP_FIELD_NUMBER: _ClassVar[int]
+    MAX_ATTRITION_FIELD_NUMBER: _ClassVar[int]
+    SALARY_FLOOR_USD_FIELD_NUMBER: _ClassVar[int]
+    max_cost_of_sales: float
+    ote_band_fraction: float
+    mix: _containers.RepeatedCompositeFieldContainer[MixBound]
+    max_equity_gap: float
+    max_attrition: float
+    salary_floor_usd: float
+    def __init__(self, max_cost_of_sales: _Optional[float] = ..., ote_band_fraction: _Optional[float] = ..., mix: _Optional[_Iterable[_Union[MixBound, _Mapping]]] = ..., max_equity_gap: _Optional[float] = ..., max_attrition: _Optional[float] = ..., salary_floor_usd: _Optional[float] = ...) -> None: ...
+
+class Objective(_message.Message):
+    __slots__ = ("kind", "gross_margin_fraction")
+    class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        KIND_UNSPECIFIED: _ClassVar[Objective.Kind]
+        EXPECTED_ATTAINMENT: _ClassVar[Objective.Kind]
+        QUOTA_WEIGHTED_ATTAINMENT: _ClassVar[Objective.Kind]
+        EXPECTED_REVENUE: _ClassVar[Objective.Kind]
+        EXPECTED_PROFIT: _ClassVar[Objective.Kind]
+    KIND_UNSPECIFIED: Objective.Kind
+    EXPECTED_ATTAINMENT: Objective.Kind
+    QUOTA_WEIGHTED_ATTAINMENT: Objective.Kind
+    EXPECTED_REVENUE: Objective.Kind
+    EXPECTED_PROFIT: Objective.Kind
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    GROSS_MARGIN_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    kind: Objective.Kind
+    gross_margin_fraction: float
+    def __init__(self, kind: _Optional[_Union[Objective.Kind, str]] = ..., gross_margin_fraction: _Optional[float] = ...) -> None: ...
+
+class ModelOptions(_message.Message):
+    __slots__ = ("effort_choice_temperature_usd", "attrition_scale_usd")
+    EFFORT_CHOICE_TEMPERATURE_USD_FIELD_NUMBER: _ClassVar[int]
+    ATTRITION_SCALE_USD_FIELD_NUMBER: _ClassVar[int]
+    effort_choice_temperature_usd: float
+    attrition_scale_usd: float
+    def __init__(self, effort_choice_temperature_usd: _Optional[float] = ..., attrition_scale_usd: _Optional[float] = ...) -> None: ...
+
+class SolveOptions(_message.Message):
+    __slots__ = ("time_limit", "seed", "mode", "num_starts", "feasibility_tolerance", "kkt_tolerance", "max_iterations", "warm_start")
+    class Mode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        MODE_UNSPECIFIED: _ClassVar[SolveOptions.Mode]
+        SOLVE: _ClassVar[SolveOptions.Mode]
+        VALIDATE_ONLY: _ClassVar[SolveOptions.Mode]
+    MODE_UNSPECIFIED: SolveOptions.Mode
+    SOLVE: SolveOptions.Mode
+    VALIDATE_ONLY: SolveOptions.Mode
+    TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    NUM_STARTS_FIELD_NUMBER: _ClassVar[int]
+    FEASIBILITY_TOLERANCE_FIELD_NUMBER: _ClassVar[int]
+    KKT_TOLERANCE_FIELD_NUMBER: _ClassVar[int]
+    MAX_ITERATIONS_FIELD_NUMBER: _ClassVar[int]
+    WARM_START_FIELD_NUMBER: _ClassVar[int]
+    time_limit: _duration_pb2.Duration
+    seed: int
+    mode: SolveOptions.Mode
+    num_starts: int
+    feasibility_tolerance: float
+    kkt_tolerance: float
+    max_iterations: int
+    warm_start: PlanTemplate
+    def __init__(self, time_limit: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., seed: _Optional[int] = ..., mode: _Optional[_Union[SolveOptions.Mode, str]] = ..., num_starts: _Optional[int] = ..., feasibility_tolerance: _Optional[float] = ..., kkt_tolerance: _Optional[float] = ..., max_iterations: _Optional[int] = ..., warm_start: _Optional[_Union[PlanTemplate, _Mapping]] = ...) -> None: ...
+
+class OptimizePlanRequest(_message.Message):
+    __slots__ = ("roster", "market", "plan", "constraints", "objective", "model", "options")
+    ROSTER_FIELD_NUMBER: _ClassVar[int]
+    MARKET_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    roster: Roster
+    market: Market
+    plan: PlanTemplate
+    constraints: Constraints
+    objective: Objective
+    model: ModelOptions
+    options: SolveOptions
+    def __init__(self, roster: _Optional[_Union[Roster, _Mapping]] = ..., market: _Optional[_Union[Market, _Mapping]] = ..., plan: _Optional[_Union[PlanTemplate, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., model: _Optional[_Union[ModelOptions, _Mapping]] = ..., options: _Optional[_Union[SolveOptions, _Mapping]] = ...) -> None: ...
+
+class Termination(_message.Message):
+    __slots__ = ("reason", "detail")
+    class Reason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        REASON_UNSPECIFIED: _ClassVar[Termination.Reason]
+        LOCALLY_OPTIMAL: _ClassVar[Termination.Reason]
+        FEASIBLE_TIME_LIMIT: _ClassVar[Termination.Reason]
+        ITERATION_LIMIT: _ClassVar[Termination.Reason]
+        INFEASIBLE: _ClassVar[Termination.Reason]
+        NO_FEASIBLE_POINT_YET: _ClassVar[Termination.Reason]
+        NUMERICAL_ERROR: _ClassVar[Termination.Reason]
+        VALIDATED: _ClassVar[Termination.Reason]
+        CANCELLED: _ClassVar[Termination.Reason]
+    REASON_UNSPECIFIED: Termination.Reason
+    LOCALLY_OPTIMAL: Termination.Reason
+    FEASIBLE_TIME_LIMIT: Termination.Reason
+    ITERATION_LIMIT: Termination.Reason
+    INFEASIBLE: Termination.Reason
+    NO_FEASIBLE_POINT_YET: Termination.Reason
+    NUMERICAL_ERROR: Termination.Reason
+    VALIDATED: Termination.Reason
+    CANCELLED: Termination.Reason
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    reason: Termination.Reason
+    detail: str
+    def __init__(self, reason: _Optional[_Union[Termination.Reason, str]] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class Certificate(_message.Message):
+    __slots__ = ("max_violation", "kkt_residual")
+    MAX_VIOLATION_FIELD_NUMBER: _ClassVar[int]
+    KKT_RESIDUAL_FIELD_NUMBER: _ClassVar[int]
+    max_violation: float
+    kkt_residual: float
+    def __init__(self, max_violation: _Optional[float] = ..., kkt_residual: _Optional[float] = ...) -> None: ...
+
+class ConstraintReport(_message.Message):
+    __slots__ = ("name", "sense", "value", "bound", "slack", "shadow_price", "unit", "active")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SENSE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    BOUND_FIELD_NUMBER: _ClassVar[int]
+    SLACK_FIELD_NUMBER: _ClassVar[int]
+    SHADOW_PRICE_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    sense: str
+    value: float
+    bound: float
+    slack: float
+    shadow_price: float
+    unit: str
+    active: bool
+    def __init__(self, name: _Optional[str] = ..., sense: _Optional[str] = ..., value: _Optional[float] = ..., bound: _Optional[float] = ..., slack: _Optional[float] = ..., shadow_price: _Optional[float] = ..., unit: _Optional[str] = ..., active: _Optional[bool] = ...) -> None: ...
+
+class Relaxation(_message.Message):
+    __slots__ = ("constraint", "bound", "relaxed_bound", "amount", "unit")
+    CONSTRAINT_FIELD_NUMBER: _ClassVar[int]
+    BOUND_FIELD_NUMBER: _ClassVar[int]
+    RELAXED_BOUND_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    constraint: str
+    bound: float
+    relaxed_bound: float
+    amount: float
+    unit: str
+    def __init__(self, constraint: _Optional[str] = ..., bound: _Optional[float] = ..., relaxed_bound: _Optional[float] = ..., amount: _Optional[float] = ..., unit: _Optional[str] = ...) -> None: ...
+
+class RolePlanResult(_message.Message):
+    __slots__ = ("role", "base_usd", "target_incentive_usd", "threshold_attainment", "quota_bonus_share", "accelerator", "cap_attainment", "commission_slope_usd", "ote_usd")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    BASE_USD_FIELD_NUMBER: _ClassVar[int]
+    TARGET_INCENTIVE_USD_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    QUOTA_BONUS_SHARE_FIELD_NUMBER: _ClassVar[int]
+    ACCELERATOR_FIELD_NUMBER: _ClassVar[int]
+    CAP_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_SLOPE_USD_FIELD_NUMBER: _ClassVar[int]
+    OTE_USD_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    base_usd: float
+    target_incentive_usd: float
+    threshold_attainment: float
+    quota_bonus_share: float
+    accelerator: float
+    cap_attainment: float
+    commission_slope_usd: float
+    ote_usd: float
+    def __init__(self, role: _Optional[str] = ..., base_usd: _Optional[float] = ..., target_incentive_usd: _Optional[float] = ..., threshold_attainment: _Optional[float] = ..., quota_bonus_share: _Optional[float] = ..., accelerator: _Optional[float] = ..., cap_attainment: _Optional[float] = ..., commission_slope_usd: _Optional[float] = ..., ote_usd: _Optional[float] = ...) -> None: ...
+
+class RoleMetrics(_message.Message):
+    __slots__ = ("role", "reps", "ote_usd", "market_median_ote_usd", "base_share", "mean_attainment", "mean_pay_usd", "attrition")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    REPS_FIELD_NUMBER: _ClassVar[int]
+    OTE_USD_FIELD_NUMBER: _ClassVar[int]
+    MARKET_MEDIAN_OTE_USD_FIELD_NUMBER: _ClassVar[int]
+    BASE_SHARE_FIELD_NUMBER: _ClassVar[int]
+    MEAN_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    MEAN_PAY_USD_FIELD_NUMBER: _ClassVar[int]
+    ATTRITION_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    reps: int
+    ote_usd: float
+    market_median_ote_usd: float
+    base_share: float
+    mean_attainment: float
+    mean_pay_usd: float
+    attrition: float
+    def __init__(self, role: _Optional[str] = ..., reps: _Optional[int] = ..., ote_usd: _Optional[float] = ..., market_median_ote_usd: _Optional[float] = ..., base_share: _Optional[float] = ..., mean_attainment: _Optional[float] = ..., mean_pay_usd: _Optional[float] = ..., attrition: _Optional[float] = ...) -> None: ...
+
+class Metrics(_message.Message):
+    __slots__ = ("objective", "mean_attainment", "quota_weighted_attainment", "revenue_usd", "total_pay_usd", "cost_of_sales", "attrition", "top_quartile_attainment", "bottom_quartile_attainment", "mean_pay_usd", "mean_effort", "give_up_share", "roles", "profit_usd")
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    MEAN_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    QUOTA_WEIGHTED_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    REVENUE_USD_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_PAY_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_OF_SALES_FIELD_NUMBER: _ClassVar[int]
+    ATTRITION_FIELD_NUMBER: _ClassVar[int]
+    TOP_QUARTILE_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    BOTTOM_QUARTILE_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    MEAN_PAY_USD_FIELD_NUMBER: _ClassVar[int]
+    MEAN_EFFORT_FIELD_NUMBER: _ClassVar[int]
+    GIVE_UP_SHARE_FIELD_NUMBER: _ClassVar[int]
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    PROFIT_USD_FIELD_NUMBER: _ClassVar[int]
+    objective: float
+    mean_attainment: float
+    quota_weighted_attainment: float
+    revenue_usd: float
+    total_pay_usd: float
+    cost_of_sales: float
+    attrition: float
+    top_quartile_attainment: float
+    bottom_quartile_attainment: float
+    mean_pay_usd: float
+    mean_effort: float
+    give_up_share: float
+    roles: _containers.RepeatedCompositeFieldContainer[RoleMetrics]
+    profit_usd: float
+    def __init__(self, objective: _Optional[float] = ..., mean_attainment: _Optional[float] = ..., quota_weighted_attainment: _Optional[float] = ..., revenue_usd: _Optional[float] = ..., total_pay_usd: _Optional[float] = ..., cost_of_sales: _Optional[float] = ..., attrition: _Optional[float] = ..., top_quartile_attainment: _Optional[float] = ..., bottom_quartile_attainment: _Optional[float] = ..., mean_pay_usd: _Optional[float] = ..., mean_effort: _Optional[float] = ..., give_up_share: _Optional[float] = ..., roles: _Optional[_Iterable[_Union[RoleMetrics, _Mapping]]] = ..., profit_usd: _Optional[float] = ...) -> None: ...
+
+class RepOutcomes(_message.Message):
+    __slots__ = ("rep_id", "attainment", "pay_usd", "attrition", "effort", "give_up")
+    REP_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    PAY_USD_FIELD_NUMBER: _ClassVar[int]
+    ATTRITION_FIELD_NUMBER: _ClassVar[int]
+    EFFORT_FIELD_NUMBER: _ClassVar[int]
+    GIVE_UP_FIELD_NUMBER: _ClassVar[int]
+    rep_id: _containers.RepeatedScalarFieldContainer[str]
+    attainment: _containers.RepeatedScalarFieldContainer[float]
+    pay_usd: _containers.RepeatedScalarFieldContainer[float]
+    attrition: _containers.RepeatedScalarFieldContainer[float]
+    effort: _containers.RepeatedScalarFieldContainer[float]
+    give_up: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, rep_id: _Optional[_Iterable[str]] = ..., attainment: _Optional[_Iterable[float]] = ..., pay_usd: _Optional[_Iterable[float]] = ..., attrition: _Optional[_Iterable[float]] = ..., effort: _Optional[_Iterable[float]] = ..., give_up: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class SolveStats(_message.Message):
+    __slots__ = ("iterations", "starts", "elapsed")
+    ITERATIONS_FIELD_NUMBER: _ClassVar[int]
+    STARTS_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_FIELD_NUMBER: _ClassVar[int]
+    iterations: int
+    starts: int
+    elapsed: _duration_pb2.Duration
+    def __init__(self, iterations: _Optional[int] = ..., starts: _Optional[int] = ..., elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class Receipt(_message.Message):
+    __slots__ = ("request_sha256", "solver_versions", "seed", "elapsed")
+    class SolverVersionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    REQUEST_SHA256_FIELD_NUMBER: _ClassVar[int]
+    SOLVER_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_FIELD_NUMBER: _ClassVar[int]
+    request_sha256: str
+    solver_versions: _containers.ScalarMap[str, str]
+    seed: int
+    elapsed: _duration_pb2.Duration
+    def __init__(self, request_sha256: _Optional[str] = ..., solver_versions: _Optional[_Mapping[str, str]] = ..., seed: _Optional[int] = ..., elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class OptimizePlanResponse(_message.Message):
+    __slots__ = ("termination", "certificate", "plan", "metrics", "baseline_metrics", "constraints", "relaxations", "reps", "stats", "receipt")
+    TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_METRICS_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    RELAXATIONS_FIELD_NUMBER: _ClassVar[int]
+    REPS_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    termination: Termination
+    certificate: Certificate
+    plan: _containers.RepeatedCompositeFieldContainer[RolePlanResult]
+    metrics: Metrics
+    baseline_metrics: Metrics
+    constraints: _containers.RepeatedCompositeFieldContainer[ConstraintReport]
+    relaxations: _containers.RepeatedCompositeFieldContainer[Relaxation]
+    reps: RepOutcomes
+    stats: SolveStats
+    receipt: Receipt
+    def __init__(self, termination: _Optional[_Union[Termination, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., plan: _Optional[_Iterable[_Union[RolePlanResult, _Mapping]]] = ..., metrics: _Optional[_Union[Metrics, _Mapping]] = ..., baseline_metrics: _Optional[_Union[Metrics, _Mapping]] = ..., constraints: _Optional[_Iterable[_Union[ConstraintReport, _Mapping]]] = ..., relaxations: _Optional[_Iterable[_Union[Relaxation, _Mapping]]] = ..., reps: _Optional[_Union[RepOutcomes, _Mapping]] = ..., stats: _Optional[_Union[SolveStats, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
+
+class EvaluatePlanRequest(_message.Message):
+    __slots__ = ("roster", "market", "plan", "constraints", "objective", "model")
+    ROSTER_FIELD_NUMBER: _ClassVar[int]
+    MARKET_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    roster: Roster
+    market: Market
+    plan: PlanTemplate
+    constraints: Constraints
+    objective: Objective
+    model: ModelOptions
+    def __init__(self, roster: _Optional[_Union[Roster, _Mapping]] = ..., market: _Optional[_Union[Market, _Mapping]] = ..., plan: _Optional[_Union[PlanTemplate, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., model: _Optional[_Union[ModelOptions, _Mapping]] = ...) -> None: ...
+
+class EvaluatePlanResponse(_message.Message):
+    __slots__ = ("metrics", "constraints", "reps", "receipt")
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    REPS_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    metrics: Metrics
+    constraints: _containers.RepeatedCompositeFieldContainer[ConstraintReport]
+    reps: RepOutcomes
+    receipt: Receipt
+    def __init__(self, metrics: _Optional[_Union[Metrics, _Mapping]] = ..., constraints: _Optional[_Iterable[_Union[ConstraintReport, _Mapping]]] = ..., reps: _Optional[_Union[RepOutcomes, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...

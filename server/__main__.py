@@ -1,0 +1,54 @@
+"""``python -m planopt.server`` / ``planopt-server``: run the server until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from planopt.server.app import ServerConfig, create_server, shutdown
+
+
+def main(argv: list[str] | None = None) -> int:
+    defaults = ServerConfig()
+    parser = argparse.ArgumentParser(prog="planopt-server", description="planopt gRPC server")
+    parser.add_argument("--host", default=defaults.host, help="bind address (env PLANOPT_HOST; default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=defaults.port, help="port, 0 = any free (env PLANOPT_PORT)")
+    parser.add_argument("--workers", type=int, default=defaults.workers, help="worker threads (env PLANOPT_WORKERS)")
+    parser.add_argument("--queue", type=int, default=defaults.queue,
+                        help="admitted RPCs beyond the workers before RESOURCE_EXHAUSTED (env PLANOPT_QUEUE)")
+    parser.add_argument("--warm-buckets", default=",".join(map(str, defaults.warm_buckets)),
+                        help="roster size buckets compiled before SERVING (env PLANOPT_WARM_BUCKETS)")
+    parser.add_argument("--grace", type=float, default=10.0, help="seconds in-flight calls get on SIGTERM")
+    parser.add_argument("--port-file", help="write the bound port here once listening (for scripts)")
+    parser.add_argument("--log-level", default="INFO")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    config = ServerConfig(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        queue=args.queue,
+        warm_buckets=tuple(int(x) for x in args.warm_buckets.split(",") if x.strip()),
+    )
+    server, port = create_server(config)
+    logging.getLogger("planopt.server").info("listening on %s:%d (warming up)", args.host, port)
+    if args.port_file:
+        with open(args.port_file + ".tmp", "w") as fh:
+            fh.write(str(port))
+        os.replace(args.port_file + ".tmp", args.port_file)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+    logging.getLogger("planopt.server").info("shutting down (grace %.1fs)", args.grace)
+    shutdown(server, args.grace)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

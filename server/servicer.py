@@ -1,0 +1,149 @@
+"""The PlanOptimizer servicer: validate, bound the time, solve, encode, log one line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from planopt.server import convert
+from planopt.server.validation import InvalidRequest, validate_evaluate, validate_optimize
+from planopt.solvers.model import PlanModel
+from planopt.solvers.optimize import constraint_reports, optimize
+from planopt.v1 import planopt_pb2 as pb
+from planopt.v1 import planopt_pb2_grpc as pb_grpc
+
+log = logging.getLogger("planopt.rpc")
+
+Resp = TypeVar("Resp")
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in ("planopt", "jax", "jaxlib", "cvxpy", "highspy", "numpy", "grpcio"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+VERSIONS = _versions()
+
+
+def _bad_request(exc: InvalidRequest) -> grpc.Status:
+    detail = error_details_pb2.BadRequest(
+        field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+            for v in exc.violations
+        ]
+    )
+    packed = any_pb2.Any()
+    packed.Pack(detail)
+    status = status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=f"invalid request: {exc}"[:2000], details=[packed])
+    return rpc_status.to_status(status)
+
+
+class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
+    def __init__(self, deadline_margin_s: float = 0.05, deadline_fraction: float = 0.9) -> None:
+        self.deadline_margin_s = deadline_margin_s
+        self.deadline_fraction = deadline_fraction
+
+    # ------------------------------------------------------------------ plumbing
+    def _run(self, method: str, request: Any, context: grpc.ServicerContext, body: Callable[[str], Resp]) -> Resp:
+        t0 = time.monotonic()
+        digest = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
+        record: dict[str, Any] = {"method": method, "request_sha256": digest[:16], "reps": len(request.roster.rep_id)}
+        code = "OK"
+        try:
+            response = body(digest)
+            term = getattr(getattr(response, "termination", None), "reason", None)
+            if term is not None:
+                record["termination"] = pb.Termination.Reason.Name(term)
+            return response
+        except InvalidRequest as exc:
+            code = "INVALID_ARGUMENT"
+            record["violations"] = len(exc.violations)
+            context.abort_with_status(_bad_request(exc))
+            raise  # unreachable: abort raises
+        except _Abort as exc:
+            code = grpc.StatusCode(exc.code).name
+            context.abort(exc.code, exc.message)
+            raise
+        finally:
+            record["code"] = code
+            record["elapsed_ms"] = round((time.monotonic() - t0) * 1000, 2)
+            log.info(json.dumps(record, sort_keys=True))
+
+    def _deadline_limit(self, context: grpc.ServicerContext) -> float | None:
+        remaining = context.time_remaining()
+        if remaining is None or remaining > 1e8:
+            return None
+        return max(remaining * self.deadline_fraction - self.deadline_margin_s, 0.0)
+
+    # ------------------------------------------------------------------ RPCs
+    def OptimizePlan(self, request: pb.OptimizePlanRequest, context: grpc.ServicerContext) -> pb.OptimizePlanResponse:
+        def body(digest: str) -> pb.OptimizePlanResponse:
+            t0 = time.monotonic()
+            validate_optimize(request)
+            problem = convert.optimize_problem(request)
+            receipt = pb.Receipt(request_sha256=digest, solver_versions=VERSIONS, seed=request.options.seed)
+            if request.options.mode == pb.SolveOptions.VALIDATE_ONLY:
+                receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
+                return pb.OptimizePlanResponse(
+                    termination=pb.Termination(reason=pb.Termination.VALIDATED, detail="request is valid"),
+                    receipt=receipt,
+                )
+            deadline_limit = self._deadline_limit(context)
+            options = convert.solve_options(request.options, problem, deadline_limit)
+            if deadline_limit is not None and deadline_limit <= 0.0:
+                raise _Abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline too short to start solving")
+            solution = optimize(problem, options, should_stop=lambda: not context.is_active())
+            reason = solution.termination.value
+            if reason == "NO_FEASIBLE_POINT_YET" and deadline_limit is not None and deadline_limit <= options.time_limit_s:
+                raise _Abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline reached before any feasible plan")
+            if reason == "CANCELLED":
+                raise _Abort(grpc.StatusCode.CANCELLED, "request cancelled by the caller")
+            response = convert.optimize_response(solution, problem)
+            receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
+            response.receipt.CopyFrom(receipt)
+            return response
+
+        return self._run("OptimizePlan", request, context, body)
+
+    def EvaluatePlan(self, request: pb.EvaluatePlanRequest, context: grpc.ServicerContext) -> pb.EvaluatePlanResponse:
+        def body(digest: str) -> pb.EvaluatePlanResponse:
+            t0 = time.monotonic()
+            validate_evaluate(request)
+            problem = convert.evaluate_problem(request)
+            model = PlanModel(problem)
+            ev = model.evaluate(problem.template.value)
+            reports = constraint_reports(model.specs, ev, None, 1.0, 1e-6)
+            return pb.EvaluatePlanResponse(
+                metrics=convert.metrics(ev, problem.template.roles),
+                constraints=[convert.constraint_report(c) for c in reports],
+                reps=convert.rep_outcomes(ev, problem.roster.rep_id),
+                receipt=pb.Receipt(
+                    request_sha256=digest,
+                    solver_versions=VERSIONS,
+                    elapsed=convert.duration(time.monotonic() - t0),
+                ),
+            )
+
+        return self._run("EvaluatePlan", request, context, body)
+
+
+class _Abort(Exception):
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -1,0 +1,248 @@
+"""Request validation: every problem is collected as (field path, description) before solving.
+
+Paths follow the proto field names, e.g. ``roster.quota_usd[17]`` or
+``plan.roles[0].cap_attainment.lower``; the description quotes the offending value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from planopt.v1 import planopt_pb2 as pb
+
+MAX_REPS = 200_000
+MAX_ROLES = 1_000
+
+# (lower, upper) valid ranges of roster columns; None = unbounded side. "open" marks (lo, hi].
+ROSTER_RANGES: dict[str, tuple[float, float, bool]] = {
+    "quota_usd": (0.0, 1e10, True),
+    "baseline_attainment": (-1.0, 5.0, False),
+    "effort_productivity": (0.0, 100.0, True),
+    "noise_sd": (0.02, 3.0, False),
+    "effort_cost_usd": (0.0, 1e9, True),
+    "risk_aversion_per_usd": (0.0, 1e-3, False),
+    "outside_option_usd": (0.0, 1e8, False),
+}
+
+LEVER_RANGES: dict[str, tuple[float, float]] = {
+    "base_usd": (0.0, 1e7),
+    "target_incentive_usd": (0.0, 1e7),
+    "threshold_attainment": (0.0, 0.95),
+    "quota_bonus_share": (0.0, 1.0),
+    "accelerator": (0.0, 10.0),
+    "cap_attainment": (1.0, 10.0),
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    field: str
+    description: str
+
+
+class InvalidRequest(Exception):
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations[:5]))
+        self.violations = violations
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.items: list[Violation] = []
+
+    def add(self, field: str, description: str) -> None:
+        if len(self.items) < 100:  # enough to act on; a bad million-rep column stays readable
+            self.items.append(Violation(field, description))
+
+    def number(self, field: str, value: float, lo: float, hi: float, open_lo: bool = False) -> bool:
+        if not math.isfinite(value):
+            self.add(field, f"must be a finite number, got {value!r}")
+            return False
+        if (value <= lo if open_lo else value < lo) or value > hi:
+            left = "(" if open_lo else "["
+            self.add(field, f"must be in {left}{lo:g}, {hi:g}], got {value!r}")
+            return False
+        return True
+
+
+def _check_roster(r: pb.Roster, roles: set[str], v: _Collector) -> None:
+    n = len(r.rep_id)
+    if n == 0:
+        v.add("roster.rep_id", "roster is empty: at least one rep is required")
+        return
+    if n > MAX_REPS:
+        v.add("roster.rep_id", f"roster has {n} reps; at most {MAX_REPS} are supported")
+        return
+    columns = ["role", *ROSTER_RANGES]
+    for name in columns:
+        size = len(getattr(r, name))
+        if size != n:
+            v.add(f"roster.{name}", f"has {size} entries but roster.rep_id has {n}: all columns must have equal length")
+    if len(r.equity_group) not in (0, n):
+        v.add("roster.equity_group", f"has {len(r.equity_group)} entries but roster.rep_id has {n} (or leave it empty)")
+    seen: set[str] = set()
+    for i, rid in enumerate(r.rep_id):
+        if not rid:
+            v.add(f"roster.rep_id[{i}]", "must be a non-empty string")
+        elif rid in seen:
+            v.add(f"roster.rep_id[{i}]", f"duplicate rep id {rid!r}")
+        seen.add(rid)
+    if len(r.role) == n:
+        for i, role in enumerate(r.role):
+            if role not in roles:
+                v.add(f"roster.role[{i}]", f"unknown role {role!r}: not in plan.roles")
+    for name, (lo, hi, open_lo) in ROSTER_RANGES.items():
+        col = getattr(r, name)
+        for i, x in enumerate(col):
+            if not v.number(f"roster.{name}[{i}]", x, lo, hi, open_lo) and len(v.items) >= 100:
+                return
+
+
+def _check_plan(plan: pb.PlanTemplate, path: str, v: _Collector, bounds: bool) -> set[str]:
+    roles: set[str] = set()
+    if len(plan.roles) == 0:
+        v.add(f"{path}.roles", "at least one role plan is required")
+    if len(plan.roles) > MAX_ROLES:
+        v.add(f"{path}.roles", f"{len(plan.roles)} roles; at most {MAX_ROLES} are supported")
+    for i, rp in enumerate(plan.roles):
+        rpath = f"{path}.roles[{i}]"
+        if not rp.role:
+            v.add(f"{rpath}.role", "must be a non-empty role name")
+        elif rp.role in roles:
+            v.add(f"{rpath}.role", f"duplicate role {rp.role!r}")
+        roles.add(rp.role)
+        for name, (lo, hi) in LEVER_RANGES.items():
+            lever = getattr(rp, name)
+            lpath = f"{rpath}.{name}"
+            v.number(f"{lpath}.value", lever.value, lo, hi)
+            if bounds and lever.free:
+                ok_lo = v.number(f"{lpath}.lower", lever.lower, lo, hi)
+                ok_hi = v.number(f"{lpath}.upper", lever.upper, lo, hi)
+                if ok_lo and ok_hi and lever.lower > lever.upper:
+                    v.add(f"{lpath}.lower", f"lower bound {lever.lower!r} is greater than upper bound {lever.upper!r}")
+        if bounds:
+            base_min = rp.base_usd.lower if rp.base_usd.free else rp.base_usd.value
+            ti_min = rp.target_incentive_usd.lower if rp.target_incentive_usd.free else rp.target_incentive_usd.value
+            if math.isfinite(base_min + ti_min) and base_min + ti_min <= 0:
+                v.add(f"{rpath}.base_usd", "base + target incentive (OTE) can reach 0: give one a positive lower bound")
+        else:
+            if rp.base_usd.value + rp.target_incentive_usd.value <= 0:
+                v.add(f"{rpath}.base_usd.value", "base + target incentive (OTE) must be positive")
+    return roles
+
+
+def _check_constraints(c: pb.Constraints, plan: pb.PlanTemplate, market: pb.Market, v: _Collector) -> None:
+    roles = {rp.role for rp in plan.roles}
+    fractions = {
+        "max_cost_of_sales": (0.0, 1.0, True),
+        "ote_band_fraction": (0.0, 1.0, False),
+        "max_equity_gap": (0.0, 1.0, False),
+        "max_attrition": (0.0, 1.0, False),
+    }
+    for name, (lo, hi, open_lo) in fractions.items():
+        if c.HasField(name):
+            v.number(f"constraints.{name}", getattr(c, name), lo, hi, open_lo)
+    if c.HasField("salary_floor_usd"):
+        if v.number("constraints.salary_floor_usd", c.salary_floor_usd, 0.0, 1e7):
+            for i, rp in enumerate(plan.roles):
+                b = rp.base_usd
+                if not b.free and b.value < c.salary_floor_usd:
+                    v.add(f"plan.roles[{i}].base_usd.value",
+                          f"fixed base {b.value!r} is below constraints.salary_floor_usd {c.salary_floor_usd!r}")
+                elif b.free and b.upper < c.salary_floor_usd:
+                    v.add(f"plan.roles[{i}].base_usd.upper",
+                          f"upper bound {b.upper!r} is below constraints.salary_floor_usd {c.salary_floor_usd!r}")
+    seen: set[str] = set()
+    for i, mb in enumerate(c.mix):
+        path = f"constraints.mix[{i}]"
+        if mb.role != "*" and mb.role not in roles:
+            v.add(f"{path}.role", f"unknown role {mb.role!r}: not in plan.roles (use '*' for all roles)")
+        if mb.role in seen:
+            v.add(f"{path}.role", f"duplicate mix entry for {mb.role!r}")
+        seen.add(mb.role)
+        ok = True
+        for name in ("min_base_share", "max_base_share"):
+            if mb.HasField(name):
+                ok = v.number(f"{path}.{name}", getattr(mb, name), 0.0, 1.0) and ok
+        if ok and mb.HasField("min_base_share") and mb.HasField("max_base_share") and mb.min_base_share > mb.max_base_share:
+            v.add(f"{path}.min_base_share",
+                  f"min_base_share {mb.min_base_share!r} is greater than max_base_share {mb.max_base_share!r}")
+    if c.HasField("ote_band_fraction"):
+        have = {m.role for m in market.roles}
+        for role in sorted(roles - have):
+            v.add("market.roles", f"no market median OTE for role {role!r}; constraints.ote_band_fraction needs one")
+
+
+def _check_market(market: pb.Market, roles: set[str], v: _Collector) -> None:
+    seen: set[str] = set()
+    for i, m in enumerate(market.roles):
+        if m.role not in roles:
+            v.add(f"market.roles[{i}].role", f"unknown role {m.role!r}: not in plan.roles")
+        if m.role in seen:
+            v.add(f"market.roles[{i}].role", f"duplicate role {m.role!r}")
+        seen.add(m.role)
+        v.number(f"market.roles[{i}].median_ote_usd", m.median_ote_usd, 0.0, 1e8, open_lo=True)
+
+
+def _check_common(objective: pb.Objective, model: pb.ModelOptions, v: _Collector) -> None:
+    if objective.kind not in pb.Objective.Kind.values():
+        v.add("objective.kind", f"unknown objective kind {objective.kind}")
+    if objective.HasField("gross_margin_fraction"):
+        v.number("objective.gross_margin_fraction", objective.gross_margin_fraction, 0.0, 1.0, open_lo=True)
+    if model.HasField("effort_choice_temperature_usd"):
+        v.number("model.effort_choice_temperature_usd", model.effort_choice_temperature_usd, 10.0, 1e6)
+    if model.HasField("attrition_scale_usd"):
+        v.number("model.attrition_scale_usd", model.attrition_scale_usd, 100.0, 1e7)
+
+
+def _check_options(o: pb.SolveOptions, roles: set[str], v: _Collector) -> None:
+    if o.mode not in pb.SolveOptions.Mode.values():
+        v.add("options.mode", f"unknown mode {o.mode}")
+    if o.HasField("time_limit"):
+        seconds = o.time_limit.seconds + o.time_limit.nanos * 1e-9
+        v.number("options.time_limit", seconds, 0.0, 600.0, open_lo=True)
+    if not 0 <= o.num_starts <= 64:
+        v.add("options.num_starts", f"must be in [0, 64] (0 = default 4), got {o.num_starts}")
+    if not 0 <= o.max_iterations <= 10_000:
+        v.add("options.max_iterations", f"must be in [0, 10000] (0 = default 60), got {o.max_iterations}")
+    if o.HasField("feasibility_tolerance"):
+        v.number("options.feasibility_tolerance", o.feasibility_tolerance, 1e-9, 1.0)
+    if o.HasField("kkt_tolerance"):
+        v.number("options.kkt_tolerance", o.kkt_tolerance, 1e-10, 1.0)
+    if o.HasField("warm_start"):
+        warm_roles = _check_plan(o.warm_start, "options.warm_start", v, bounds=False)
+        for role in sorted(warm_roles - roles):
+            v.add("options.warm_start.roles", f"unknown role {role!r}: not in plan.roles")
+
+
+def _check_roles_used(roster: pb.Roster, plan: pb.PlanTemplate, v: _Collector) -> None:
+    used = set(roster.role)
+    for i, rp in enumerate(plan.roles):
+        if rp.role and rp.role not in used and len(roster.rep_id) > 0:
+            v.add(f"plan.roles[{i}].role", f"role {rp.role!r} has no reps in the roster")
+
+
+def validate_optimize(req: pb.OptimizePlanRequest) -> None:
+    v = _Collector()
+    roles = _check_plan(req.plan, "plan", v, bounds=True)
+    _check_roster(req.roster, roles, v)
+    _check_roles_used(req.roster, req.plan, v)
+    _check_market(req.market, roles, v)
+    _check_constraints(req.constraints, req.plan, req.market, v)
+    _check_common(req.objective, req.model, v)
+    _check_options(req.options, roles, v)
+    if v.items:
+        raise InvalidRequest(v.items)
+
+
+def validate_evaluate(req: pb.EvaluatePlanRequest) -> None:
+    v = _Collector()
+    roles = _check_plan(req.plan, "plan", v, bounds=False)
+    _check_roster(req.roster, roles, v)
+    _check_roles_used(req.roster, req.plan, v)
+    _check_market(req.market, roles, v)
+    _check_constraints(req.constraints, req.plan, req.market, v)
+    _check_common(req.objective, req.model, v)
+    if v.items:
+        raise InvalidRequest(v.items)

@@ -1,0 +1,293 @@
+"""Firm metrics and constraints of a plan, with exact block-sparse Jacobians.
+
+The per-rep surface (JAX, ``surface.py``) gives each rep's outcomes and their derivatives with
+respect to the rep's own role levers. Every firm metric is a smooth function of sums of those
+outcomes over cells (role x equity group), so its gradient is assembled here from segment sums
+(reps are sorted by cell once, then ``np.add.reduceat``): the cost is one surface evaluation with
+6 forward tangents, whatever the number of roles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax.numpy as jnp
+import numpy as np
+
+from planopt.solvers.problem import ObjectiveKind, PlanProblem
+from planopt.solvers.surface import (
+    LEVERS,
+    N_LEVERS,
+    OUTCOME_FIELDS,
+    ModelConstants,
+    RepParams,
+    batch_value_and_jacobian,
+)
+
+BASE, TI = LEVERS.index("base_usd"), LEVERS.index("target_incentive_usd")
+ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OUTCOME_FIELDS)
+MIN_BUCKET = 64
+
+
+def bucket_size(n: int) -> int:
+    """Rosters are padded to a power of two (>= 64) so JIT compiles once per bucket."""
+    size = MIN_BUCKET
+    while size < n:
+        size *= 2
+    return size
+
+
+@dataclass(frozen=True)
+class ConstraintSpec:
+    """value (sense) bound, scaled as c = +-(value - bound) / scale <= 0."""
+
+    name: str
+    kind: str  # cost_of_sales | ote | base_share | equity_gap | attrition
+    sense: str  # "<=" or ">="
+    bound: float
+    scale: float  # business units per scaled unit (a natural step: 1 pt, 1% of OTE)
+    unit: str  # "fraction" or "usd"
+    role: str = ""
+    group: str = ""
+
+
+@dataclass
+class Evaluation:
+    """Objective, constraint values and their gradients w.r.t. the (R, 6) lever matrix."""
+
+    objective: float
+    objective_grad: np.ndarray  # (R, 6)
+    values: np.ndarray  # (m,) constraint values in business units
+    jac: np.ndarray  # (m, R, 6)
+    metrics: dict[str, float]
+    role_metrics: dict[str, dict[str, float]]
+    rep: dict[str, np.ndarray]  # per-rep outcomes in roster order
+
+    def scaled(self, specs: list[ConstraintSpec]) -> tuple[np.ndarray, np.ndarray]:
+        """Scaled residuals c (<= 0 when satisfied) and their Jacobian (m, R, 6)."""
+        sign = np.array([1.0 if s.sense == "<=" else -1.0 for s in specs])
+        bound = np.array([s.bound for s in specs])
+        scale = np.array([s.scale for s in specs])
+        c = sign * (self.values - bound) / scale
+        jac = self.jac * (sign / scale)[:, None, None]
+        return c, jac
+
+
+def _top_bottom_quartile(values: np.ndarray) -> tuple[float, float]:
+    """Means of the top and bottom 25% of reps, the boundary rep counted fractionally."""
+    v = np.sort(values)
+    n = len(v)
+    quarter = n / 4.0
+    whole = int(np.floor(quarter))
+    frac = quarter - whole
+    weights = np.zeros(n)
+    weights[:whole] = 1.0
+    if frac > 0:
+        weights[whole] = frac
+    bottom = float(np.dot(weights, v) / quarter)
+    top = float(np.dot(weights[::-1], v) / quarter)
+    return top, bottom
+
+
+class PlanModel:
+    """A plan problem made ready for repeated evaluation (sorted, padded, constraints built)."""
+
+    def __init__(self, problem: PlanProblem) -> None:
+        self.problem = problem
+        roster, template = problem.roster, problem.template
+        self.roles = template.roles
+        role_index = {r: i for i, r in enumerate(self.roles)}
+        role_idx = np.array([role_index[r] for r in roster.role], dtype=np.int64)
+        groups = sorted(set(roster.equity_group))
+        group_idx = np.array([groups.index(g) for g in roster.equity_group], dtype=np.int64)
+        cell = role_idx * len(groups) + group_idx
+        self.order = np.argsort(cell, kind="stable")
+        self.n = roster.size
+        cell_sorted = cell[self.order]
+        starts = np.flatnonzero(np.r_[True, cell_sorted[1:] != cell_sorted[:-1]])
+        self.cell_starts = starts
+        self.cell_ids = cell_sorted[starts]
+        self.cell_role = self.cell_ids // len(groups)
+        self.cell_group = [groups[g] for g in self.cell_ids % len(groups)]
+        self.cell_count = np.diff(np.r_[starts, self.n]).astype(float)
+        self.role_idx_sorted = role_idx[self.order]
+        self.role_count = np.bincount(role_idx, minlength=len(self.roles)).astype(float)
+        self.quota_sorted = roster.quota_usd[self.order].astype(float)
+        self.total_quota = float(self.quota_sorted.sum())
+        self.bucket = bucket_size(self.n)
+        pad = self.bucket - self.n
+
+        def col(a: np.ndarray, fill: float) -> jnp.ndarray:
+            return jnp.asarray(np.r_[np.asarray(a, dtype=float)[self.order], np.full(pad, fill)])
+
+        k = roster.effort_productivity
+        self.params = RepParams(
+            mu=col(roster.baseline_attainment, 0.5),
+            sigma=col(roster.noise_sd, 0.2),
+            cost=col(roster.effort_cost_usd / k**2, 1e5),
+            risk=col(roster.risk_aversion_per_usd, 0.0),
+            outside=col(roster.outside_option_usd, 0.0),
+            productivity=col(k, 1.0),
+        )
+        self.lever_rows = np.r_[self.role_idx_sorted, np.zeros(pad, dtype=np.int64)]
+        self.constants = ModelConstants(
+            temperature_usd=jnp.asarray(float(problem.model.temperature_usd)),
+            attrition_scale_usd=jnp.asarray(float(problem.model.attrition_scale_usd)),
+        )
+        self.specs = self._build_constraints()
+
+    # ----------------------------------------------------------------- constraints
+    def _build_constraints(self) -> list[ConstraintSpec]:
+        c = self.problem.constraints
+        specs: list[ConstraintSpec] = []
+        if c.max_cost_of_sales is not None:
+            specs.append(ConstraintSpec("cost_of_sales", "cost_of_sales", "<=", c.max_cost_of_sales, 0.01, "fraction"))
+        if c.ote_band_fraction is not None:
+            for role in self.roles:
+                market = self.problem.market_ote_usd[role]
+                scale = 0.01 * market
+                lo, hi = market * (1 - c.ote_band_fraction), market * (1 + c.ote_band_fraction)
+                specs.append(ConstraintSpec(f"ote_min[{role}]", "ote", ">=", lo, scale, "usd", role))
+                specs.append(ConstraintSpec(f"ote_max[{role}]", "ote", "<=", hi, scale, "usd", role))
+        for role in self.roles:
+            mix = c.mix.get(role) or c.mix.get("*")
+            if mix is None:
+                continue
+            if mix.min_base_share is not None:
+                specs.append(
+                    ConstraintSpec(f"base_share_min[{role}]", "base_share", ">=", mix.min_base_share, 0.01, "fraction", role)
+                )
+            if mix.max_base_share is not None:
+                specs.append(
+                    ConstraintSpec(f"base_share_max[{role}]", "base_share", "<=", mix.max_base_share, 0.01, "fraction", role)
+                )
+        if c.max_equity_gap is not None:
+            for ci, role_i in enumerate(self.cell_role):
+                role = self.roles[role_i]
+                if int(np.sum(self.cell_role == role_i)) < 2:
+                    continue  # one group in the role: no gap to constrain
+                group = self.cell_group[ci]
+                for sense, bound in (("<=", c.max_equity_gap), (">=", -c.max_equity_gap)):
+                    tag = "max" if sense == "<=" else "min"
+                    specs.append(
+                        ConstraintSpec(f"equity_gap_{tag}[{role}/{group}]", "equity_gap", sense, bound, 0.01, "fraction", role, group)
+                    )
+        if c.max_attrition is not None:
+            specs.append(ConstraintSpec("attrition", "attrition", "<=", c.max_attrition, 0.01, "fraction"))
+        return specs
+
+    # ----------------------------------------------------------------- evaluation
+    def rep_outcomes(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-rep outcomes (n, 6) and Jacobians (n, 6, 6), in sorted (cell) order."""
+        lev = jnp.asarray(np.asarray(levers, dtype=float)[self.lever_rows])
+        y, jac = batch_value_and_jacobian(lev, self.params, self.constants)
+        return np.asarray(y)[: self.n], np.asarray(jac)[: self.n]
+
+    def evaluate(self, levers: np.ndarray) -> Evaluation:
+        levers = np.asarray(levers, dtype=float)
+        y, jy = self.rep_outcomes(levers)
+        if not (np.all(np.isfinite(y)) and np.all(np.isfinite(jy))):
+            raise FloatingPointError("non-finite rep outcome")
+        q = self.quota_sorted
+        n_roles = len(self.roles)
+        # Cell sums of [attainment, pay, revenue, leave] and their lever Jacobians.
+        per_rep = np.stack([y[:, ATT], y[:, PAY], q * y[:, ATT], y[:, LEAVE]], axis=1)
+        per_rep_jac = np.stack([jy[:, ATT], jy[:, PAY], q[:, None] * jy[:, ATT], jy[:, LEAVE]], axis=1)
+        cell_sum = np.add.reduceat(per_rep, self.cell_starts, axis=0)  # (C, 4)
+        cell_jac = np.add.reduceat(per_rep_jac, self.cell_starts, axis=0)  # (C, 4, 6)
+        role_sum = np.zeros((n_roles, 4))
+        role_jac = np.zeros((n_roles, 4, N_LEVERS))
+        np.add.at(role_sum, self.cell_role, cell_sum)
+        np.add.at(role_jac, self.cell_role, cell_jac)
+        total = role_sum.sum(axis=0)
+        att_sum, pay_sum, rev_sum, leave_sum = total
+        d_att, d_pay, d_rev, d_leave = (role_jac[:, i, :] for i in range(4))  # each (R, 6)
+        n = float(self.n)
+
+        metrics = {
+            "mean_attainment": att_sum / n,
+            "quota_weighted_attainment": rev_sum / self.total_quota,
+            "revenue_usd": rev_sum,
+            "total_pay_usd": pay_sum,
+            "cost_of_sales": pay_sum / rev_sum,
+            "attrition": leave_sum / n,
+        }
+        grads = {
+            "mean_attainment": d_att / n,
+            "quota_weighted_attainment": d_rev / self.total_quota,
+            "revenue_usd": d_rev,
+            "total_pay_usd": d_pay,
+            "cost_of_sales": d_pay / rev_sum - pay_sum * d_rev / rev_sum**2,
+            "attrition": d_leave / n,
+        }
+        top, bottom = _top_bottom_quartile(y[:, ATT])
+        metrics["top_quartile_attainment"] = top
+        metrics["bottom_quartile_attainment"] = bottom
+        metrics["mean_pay_usd"] = pay_sum / n
+        metrics["mean_effort"] = float(np.mean(y[:, EFFORT]))
+        metrics["give_up_share"] = float(np.mean(y[:, GIVE_UP]))
+
+        obj = self.problem.objective
+        if obj.kind is ObjectiveKind.ATTAINMENT:
+            key = "mean_attainment"
+        elif obj.kind is ObjectiveKind.QUOTA_WEIGHTED_ATTAINMENT:
+            key = "quota_weighted_attainment"
+        elif obj.kind is ObjectiveKind.REVENUE:
+            key = "revenue_usd"
+        else:
+            key = "profit_usd"
+            metrics[key] = obj.gross_margin * rev_sum - pay_sum
+            grads[key] = obj.gross_margin * d_rev - d_pay
+        metrics["objective"] = metrics[key]
+
+        role_metrics: dict[str, dict[str, float]] = {}
+        for r, role in enumerate(self.roles):
+            b, ti = levers[r, BASE], levers[r, TI]
+            cnt = self.role_count[r]
+            role_metrics[role] = {
+                "ote_usd": b + ti,
+                "market_ote_usd": float(self.problem.market_ote_usd.get(role, float("nan"))),
+                "base_share": b / (b + ti),
+                "mean_attainment": role_sum[r, 0] / cnt,
+                "mean_pay_usd": role_sum[r, 1] / cnt,
+                "attrition": role_sum[r, 3] / cnt,
+                "reps": cnt,
+            }
+
+        values = np.zeros(len(self.specs))
+        jac = np.zeros((len(self.specs), n_roles, N_LEVERS))
+        cell_index = {(self.roles[self.cell_role[i]], self.cell_group[i]): i for i in range(len(self.cell_ids))}
+        for j, spec in enumerate(self.specs):
+            if spec.kind in ("cost_of_sales", "attrition"):
+                values[j], jac[j] = metrics[spec.kind], grads[spec.kind]
+            elif spec.kind == "ote":
+                r = self.roles.index(spec.role)
+                values[j] = levers[r, BASE] + levers[r, TI]
+                jac[j, r, BASE] = jac[j, r, TI] = 1.0
+            elif spec.kind == "base_share":
+                r = self.roles.index(spec.role)
+                b, ti = levers[r, BASE], levers[r, TI]
+                values[j] = b / (b + ti)
+                jac[j, r, BASE] = ti / (b + ti) ** 2
+                jac[j, r, TI] = -b / (b + ti) ** 2
+            elif spec.kind == "equity_gap":
+                r = self.roles.index(spec.role)
+                ci = cell_index[(spec.role, spec.group)]
+                pc, nc = cell_sum[ci, 1], self.cell_count[ci]
+                pr, nr = role_sum[r, 1], self.role_count[r]
+                values[j] = (pc / nc) / (pr / nr) - 1.0
+                jac[j, r] = (nr / nc) * (cell_jac[ci, 1] * pr - pc * role_jac[r, 1]) / pr**2
+        rep = {}
+        inverse = np.empty_like(self.order)
+        inverse[self.order] = np.arange(self.n)
+        for name in OUTCOME_FIELDS:
+            rep[name] = y[inverse, OUTCOME_FIELDS.index(name)]
+        return Evaluation(
+            objective=float(metrics["objective"]),
+            objective_grad=grads[key],
+            values=values,
+            jac=jac,
+            metrics={k: float(v) for k, v in metrics.items()},
+            role_metrics=role_metrics,
+            rep=rep,
+        )

@@ -1,0 +1,261 @@
+"""``optimize(problem, options) -> Solution``: multi-start SQP with certificates.
+
+Variables are the free levers, mapped to z in [0, 1] (lower + z * (upper - lower)); fixed levers
+stay at their values. The objective is maximised; internally ``f = -objective / obj_scale``
+with ``obj_scale`` one point of the objective (0.01 of attainment, 1% of total quota in USD),
+and each constraint is scaled by its natural step (``ConstraintSpec.scale``), so tolerances read
+in points. Shadow prices are converted back to business units: d objective / d bound.
+
+If no start reaches a feasible point, the phase-1 problem (minimise the scaled l1 violation,
+i.e. the smallest relaxation in points) is solved from the least-violating point, and the
+result is INFEASIBLE with that relaxation per constraint.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planopt.solvers import sqp
+from planopt.solvers.model import BASE, ConstraintSpec, Evaluation, PlanModel
+from planopt.solvers.problem import ObjectiveKind, PlanProblem, SolveOptions, Termination
+
+
+@dataclass(frozen=True)
+class ConstraintReport:
+    name: str
+    kind: str
+    sense: str
+    value: float
+    bound: float
+    slack: float  # >= 0 when satisfied (bound - value for <=, value - bound for >=)
+    shadow_price: float  # d objective / d bound, objective units per bound unit
+    unit: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    name: str
+    bound: float
+    relaxed_bound: float  # the bound that makes the found plan feasible
+    amount: float  # |relaxed_bound - bound|, in the bound's unit
+    unit: str
+
+
+@dataclass
+class Solution:
+    levers: np.ndarray  # (R, 6)
+    evaluation: Evaluation
+    baseline: Evaluation
+    termination: Termination
+    detail: str
+    max_violation: float  # scaled points: 1 = one point of CoS / attrition / 1% of OTE
+    kkt_residual: float
+    iterations: int
+    starts: int
+    elapsed_s: float
+    constraints: list[ConstraintReport]
+    relaxations: list[Relaxation] = field(default_factory=list)
+    objective_scale: float = 0.01
+
+
+class LeverSpace:
+    """z in [0, 1]^n  <->  the (R, 6) lever matrix (free levers only)."""
+
+    def __init__(self, problem: PlanProblem) -> None:
+        t = problem.template
+        self.lower = t.lower.astype(float).copy()
+        self.upper = t.upper.astype(float).copy()
+        floor = problem.constraints.salary_floor_usd
+        if floor is not None:
+            self.lower[:, BASE] = np.where(t.free[:, BASE], np.maximum(self.lower[:, BASE], floor), self.lower[:, BASE])
+        self.free = t.free & (self.upper > self.lower)
+        self.fixed = np.where(self.free, 0.0, t.value)
+        self.idx = np.flatnonzero(self.free.ravel())
+        self.width = (self.upper - self.lower).ravel()[self.idx]
+        self.low = self.lower.ravel()[self.idx]
+
+    @property
+    def n(self) -> int:
+        return int(self.idx.size)
+
+    def levers(self, z: np.ndarray) -> np.ndarray:
+        x = self.fixed.ravel().copy()
+        x[self.idx] = self.low + np.clip(z, 0.0, 1.0) * self.width
+        return x.reshape(self.fixed.shape)
+
+    def to_z(self, levers: np.ndarray) -> np.ndarray:
+        return np.clip((np.asarray(levers, dtype=float).ravel()[self.idx] - self.low) / self.width, 0.0, 1.0)
+
+    def chain(self, grad: np.ndarray) -> np.ndarray:
+        """Gradient w.r.t. levers (..., R, 6) -> gradient w.r.t. z (..., n)."""
+        flat = grad.reshape(grad.shape[:-2] + (-1,))
+        return flat[..., self.idx] * self.width
+
+
+def objective_scale(problem: PlanProblem) -> float:
+    if problem.objective.kind in (ObjectiveKind.ATTAINMENT, ObjectiveKind.QUOTA_WEIGHTED_ATTAINMENT):
+        return 0.01
+    return 0.01 * float(np.sum(problem.roster.quota_usd))
+
+
+def constraint_reports(
+    specs: list[ConstraintSpec], ev: Evaluation, lam: np.ndarray | None, obj_scale: float, tol: float
+) -> list[ConstraintReport]:
+    reports = []
+    c, _ = ev.scaled(specs)
+    for j, spec in enumerate(specs):
+        value = float(ev.values[j])
+        slack = spec.bound - value if spec.sense == "<=" else value - spec.bound
+        sign = 1.0 if spec.sense == "<=" else -1.0
+        shadow = 0.0 if lam is None else sign * float(lam[j]) * obj_scale / spec.scale
+        reports.append(
+            ConstraintReport(
+                name=spec.name,
+                kind=spec.kind,
+                sense=spec.sense,
+                value=value,
+                bound=spec.bound,
+                slack=float(slack),
+                shadow_price=shadow,
+                unit=spec.unit,
+                active=bool(c[j] >= -max(tol, 1e-6) * 10),
+            )
+        )
+    return reports
+
+
+def _starts(space: LeverSpace, problem: PlanProblem, options: SolveOptions) -> list[np.ndarray]:
+    first = options.warm_start if options.warm_start is not None else problem.template.value
+    starts = [space.to_z(first)]
+    rng = np.random.default_rng(options.seed)
+    for _ in range(max(options.num_starts, 1) - 1):
+        starts.append(rng.uniform(0.05, 0.95, size=space.n))
+    return starts
+
+
+def optimize(
+    problem: PlanProblem,
+    options: SolveOptions = SolveOptions(),
+    should_stop: Callable[[], bool] | None = None,
+    model: PlanModel | None = None,
+) -> Solution:
+    t0 = time.monotonic()
+    deadline = t0 + options.time_limit_s
+    model = model or PlanModel(problem)
+    space = LeverSpace(problem)
+    specs = model.specs
+    obj_scale = objective_scale(problem)
+    baseline = model.evaluate(problem.template.value)
+
+    def fun(z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        ev = model.evaluate(space.levers(z))
+        c, jac = ev.scaled(specs)
+        return -ev.objective / obj_scale, -space.chain(ev.objective_grad) / obj_scale, c, space.chain(jac)
+
+    settings = sqp.SQPSettings(
+        max_iterations=options.max_iterations, feasibility_tol=options.feasibility_tol, kkt_tol=options.kkt_tol
+    )
+    results: list[sqp.SQPResult] = []
+    interrupted = ""
+    if space.n == 0:
+        z = np.zeros(0)
+        f, g, c, jac = fun(z)
+        point = sqp.Point(z, f, g, c, jac)
+        results.append(sqp.SQPResult(point, np.zeros(c.size), "converged", 0, 0.0, point if point.violation <= options.feasibility_tol else None))
+    else:
+        for z0 in _starts(space, problem, options):
+            if time.monotonic() >= deadline or (should_stop is not None and should_stop()):
+                interrupted = interrupted or "time_limit"
+                break
+            res = sqp.solve(fun, z0, settings, deadline, should_stop)
+            results.append(res)
+            if res.status in ("time_limit", "cancelled"):
+                interrupted = res.status
+                break
+    iterations = sum(r.iterations for r in results)
+    tol = options.feasibility_tol
+
+    def finish(point: sqp.Point, lam: np.ndarray | None, term: Termination, detail: str, kkt: float,
+               relax: list[Relaxation] | None = None) -> Solution:
+        levers = space.levers(point.z)
+        ev = model.evaluate(levers)
+        return Solution(
+            levers=levers,
+            evaluation=ev,
+            baseline=baseline,
+            termination=term,
+            detail=detail,
+            max_violation=point.violation,
+            kkt_residual=kkt,
+            iterations=iterations,
+            starts=len(results),
+            elapsed_s=time.monotonic() - t0,
+            constraints=constraint_reports(specs, ev, lam, obj_scale, tol),
+            relaxations=relax or [],
+            objective_scale=obj_scale,
+        )
+
+    if interrupted == "cancelled":
+        best = min((r.point for r in results), key=lambda p: (p.violation, p.f))
+        return finish(best, None, Termination.CANCELLED, "the caller cancelled the request", float("nan"))
+
+    converged = [r for r in results if r.status == "converged" and r.point.violation <= tol]
+    if converged and not interrupted:
+        best = min(converged, key=lambda r: r.point.f)
+        agree = sum(1 for r in converged if abs(r.point.f - best.point.f) <= 1e-6 * (1 + abs(best.point.f)))
+        detail = (
+            f"KKT point; {len(converged)} of {len(results)} starts converged, "
+            f"{agree} to the best objective"
+        )
+        return finish(best.point, best.multipliers, Termination.LOCALLY_OPTIMAL, detail, best.kkt_residual)
+
+    incumbents = [r.incumbent for r in results if r.incumbent is not None]
+    feasible_finals = [r for r in results if r.point.violation <= tol]
+    if interrupted == "time_limit":
+        if incumbents:
+            best_point = min(incumbents, key=lambda p: p.f)
+            owner = next((r for r in results if r.incumbent is best_point), None)
+            lam = owner.multipliers if owner is not None and owner.point is best_point else None
+            kkt = sqp.kkt_residual(best_point, lam) if lam is not None else float("nan")
+            return finish(best_point, lam, Termination.FEASIBLE_TIME_LIMIT,
+                          "time limit reached; best feasible plan so far", kkt)
+        best_point = min((r.point for r in results), key=lambda p: p.violation) if results else None
+        if best_point is None:
+            z = space.to_z(problem.template.value)
+            f, g, c, jac = fun(z)
+            best_point = sqp.Point(z, f, g, c, jac)
+        return finish(best_point, None, Termination.NO_FEASIBLE_POINT_YET,
+                      "time limit reached before any feasible plan", float("nan"))
+    if feasible_finals:
+        best = min(feasible_finals, key=lambda r: r.point.f)
+        return finish(best.point, best.multipliers, Termination.ITERATION_LIMIT,
+                      f"feasible, KKT residual {best.kkt_residual:.2e} above tolerance after "
+                      f"{settings.max_iterations} iterations", best.kkt_residual)
+
+    # Phase 1: the smallest (scaled l1) relaxation, from the least-violating point.
+    start = min(results, key=lambda r: float(np.sum(np.maximum(r.point.c, 0.0)))).point
+    phase1 = sqp.solve(fun, start.z, settings, max(deadline, time.monotonic() + 1.0), should_stop, objective_free=True)
+    iterations += phase1.iterations
+    point = phase1.point
+    if point.violation <= tol:
+        # Phase 1 found a feasible point the starts missed: resume optimisation from it.
+        res = sqp.solve(fun, point.z, settings, max(deadline, time.monotonic() + 1.0), should_stop)
+        iterations += res.iterations
+        if res.point.violation <= tol:
+            term = Termination.LOCALLY_OPTIMAL if res.status == "converged" else Termination.ITERATION_LIMIT
+            return finish(res.point, res.multipliers, term, "feasible point found by phase 1", res.kkt_residual)
+    relax = []
+    for j, spec in enumerate(specs):
+        excess = max(float(point.c[j]), 0.0)
+        if excess <= tol:
+            continue
+        amount = excess * spec.scale
+        relaxed = spec.bound + amount if spec.sense == "<=" else spec.bound - amount
+        relax.append(Relaxation(spec.name, spec.bound, relaxed, amount, spec.unit))
+    detail = "no feasible plan; the smallest relaxation (in points, l1) is listed"
+    return finish(point, None, Termination.INFEASIBLE, detail, phase1.kkt_residual, relax)

@@ -1,0 +1,221 @@
+"""Trust-region S-l1-QP (sequential quadratic programming with an exact l1 merit function).
+
+Problem (scaled):  minimise f(z)  s.t.  c(z) <= 0,  0 <= z <= 1.
+
+At each iterate the elastic QP (``qp.py``) is solved with a damped-BFGS model of the
+Lagrangian's Hessian and an infinity-norm trust region; the step is accepted when the l1 merit
+``f + rho * sum(max(0, c))`` decreases by a fair share of what the QP model predicted. The
+penalty ``rho`` is kept above the multipliers (exactness of the l1 penalty). A second-order
+correction step is tried when a step is rejected (Maratos effect). Stops when the KKT
+residual and the violation are below tolerance.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planopt.solvers.qp import subproblem
+
+QP_TIME_LIMIT_S = 1.0  # one subproblem; HiGHS' active-set QP can stall on degenerate models
+
+# fun(z) -> (f, grad f, c, J)
+Functions = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, np.ndarray]]
+
+
+@dataclass
+class SQPSettings:
+    max_iterations: int = 60
+    feasibility_tol: float = 1e-6
+    kkt_tol: float = 1e-5
+    initial_radius: float = 0.25
+    initial_penalty: float = 10.0
+    max_penalty: float = 1e5
+
+
+@dataclass
+class Point:
+    z: np.ndarray
+    f: float
+    g: np.ndarray
+    c: np.ndarray
+    jac: np.ndarray
+
+    @property
+    def violation(self) -> float:
+        return float(np.max(self.c, initial=0.0)) if self.c.size else 0.0
+
+
+@dataclass
+class SQPResult:
+    point: Point
+    multipliers: np.ndarray  # lambda for c <= 0 (scaled)
+    status: str  # converged | iteration_limit | time_limit | cancelled | stalled | numerical
+    iterations: int
+    kkt_residual: float
+    incumbent: Point | None = None  # best feasible point seen (by f)
+    history: list[float] = field(default_factory=list)
+
+
+def kkt_residual(p: Point, lam: np.ndarray, bound_tol: float = 1e-9) -> float:
+    """Max of scaled stationarity (projected on the box) and complementarity |lambda_j c_j|."""
+    r = p.g + p.jac.T @ lam if lam.size else p.g.copy()
+    at_lo = p.z <= bound_tol
+    at_hi = p.z >= 1.0 - bound_tol
+    stat = np.abs(r)
+    stat = np.where(at_lo, np.maximum(0.0, -r), stat)
+    stat = np.where(at_hi, np.maximum(0.0, r), stat)
+    stat = np.where(at_lo & at_hi, 0.0, stat)  # fixed coordinate
+    scale = 1.0 + float(np.max(np.abs(p.g), initial=0.0))
+    comp = float(np.max(np.abs(lam * p.c), initial=0.0)) if lam.size else 0.0
+    return max(float(np.max(stat, initial=0.0)) / scale, comp)
+
+
+def _damped_bfgs(h: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    hs = h @ s
+    shs = float(s @ hs)
+    sy = float(s @ y)
+    if shs <= 1e-16:
+        return h
+    if sy < 0.2 * shs:  # Powell damping keeps H positive definite
+        theta = 0.8 * shs / (shs - sy)
+        y = theta * y + (1.0 - theta) * hs
+        sy = float(s @ y)
+    h = h - np.outer(hs, hs) / shs + np.outer(y, y) / sy
+    return 0.5 * (h + h.T)
+
+
+def _cholesky_t(h: np.ndarray) -> np.ndarray:
+    n = h.shape[0]
+    reg = 1e-10 * max(1.0, float(np.max(np.abs(np.diag(h)))))
+    for _ in range(8):
+        try:
+            return np.linalg.cholesky(h + reg * np.eye(n)).T
+        except np.linalg.LinAlgError:
+            reg *= 100.0
+    return np.eye(n)
+
+
+def solve(
+    fun: Functions,
+    z0: np.ndarray,
+    settings: SQPSettings,
+    deadline: float,
+    should_stop: Callable[[], bool] | None = None,
+    objective_free: bool = False,
+) -> SQPResult:
+    """Run the SQP from z0. ``objective_free`` solves the phase-1 (minimum-violation) problem."""
+    n = z0.size
+    z = np.clip(z0, 0.0, 1.0)
+    f, g, c, jac = fun(z)
+    if objective_free:
+        f, g = 0.0, np.zeros(n)
+    m_real = c.size
+    point = Point(z, f, g, c, jac)
+    # An empty constraint set is padded with one inactive row (cvxpy needs m >= 1).
+    pad = m_real == 0
+    h = np.eye(n)
+    radius = settings.initial_radius
+    rho = 1.0 if objective_free else settings.initial_penalty
+    lam = np.zeros(m_real)
+    incumbent = point if point.violation <= settings.feasibility_tol else None
+    history = [point.f]
+    qp = subproblem(n, max(m_real, 1))
+    status = "iteration_limit"
+    it = 0
+
+    def merit(pt: Point) -> float:
+        return pt.f + rho * float(np.sum(np.maximum(pt.c, 0.0)))
+
+    def evaluate(zz: np.ndarray) -> Point | None:
+        try:
+            ff, gg, cc, jj = fun(zz)
+        except FloatingPointError:
+            return None
+        if objective_free:
+            ff, gg = 0.0, np.zeros(n)
+        if not (np.isfinite(ff) and np.all(np.isfinite(cc))):
+            return None
+        return Point(zz, ff, gg, cc, jj)
+
+    def qp_solve(pt: Point, c_rhs: np.ndarray) -> object:
+        lo = np.maximum(-radius, -pt.z)
+        hi = np.minimum(radius, 1.0 - pt.z)
+        cc = np.array([-1.0]) if pad else c_rhs
+        jj = np.zeros((1, n)) if pad else pt.jac
+        remaining = min(max(deadline - time.monotonic(), 1e-3), QP_TIME_LIMIT_S)
+        return qp.solve(pt.g, _cholesky_t(h), cc, jj, lo, hi, rho, remaining)
+
+    for it in range(1, settings.max_iterations + 1):
+        if should_stop is not None and should_stop():
+            status = "cancelled"
+            break
+        if time.monotonic() >= deadline:
+            status = "time_limit"
+            break
+        res = qp_solve(point, point.c)
+        if not res.ok:  # type: ignore[attr-defined]
+            radius *= 0.25
+            if radius < 1e-10:
+                status = "numerical"
+                break
+            continue
+        p = res.step  # type: ignore[attr-defined]
+        lam_qp = res.multipliers[:m_real]  # type: ignore[attr-defined]
+        viol_sum = float(np.sum(np.maximum(point.c, 0.0)))
+        model_val = float(point.g @ p + 0.5 * np.sum((_cholesky_t(h) @ p) ** 2))
+        if m_real:
+            model_val += rho * float(np.sum(np.maximum(point.c + point.jac @ p, 0.0)))
+        pred = rho * viol_sum - model_val
+        kkt = kkt_residual(point, lam_qp)
+        if point.violation <= settings.feasibility_tol and kkt <= settings.kkt_tol:
+            lam = lam_qp
+            status = "converged"
+            break
+        if pred <= 1e-14 * (1.0 + abs(point.f)) or float(np.max(np.abs(p), initial=0.0)) < 1e-12:
+            lam = lam_qp
+            if point.violation > settings.feasibility_tol and rho < settings.max_penalty and not objective_free:
+                rho *= 10.0
+                continue
+            status = "converged" if kkt <= 10 * settings.kkt_tol else "stalled"
+            break
+        trial = evaluate(np.clip(point.z + p, 0.0, 1.0))
+        ratio = -np.inf
+        if trial is not None:
+            ratio = (merit(point) - merit(trial)) / pred
+            if ratio < 1e-4 and m_real:
+                # Second-order correction: re-solve with the constraint curvature seen at z + p.
+                soc = qp_solve(point, trial.c - point.jac @ p)
+                if soc.ok:  # type: ignore[attr-defined]
+                    alt = evaluate(np.clip(point.z + soc.step, 0.0, 1.0))  # type: ignore[attr-defined]
+                    if alt is not None:
+                        alt_ratio = (merit(point) - merit(alt)) / pred
+                        if alt_ratio > ratio:
+                            trial, ratio, p = alt, alt_ratio, soc.step  # type: ignore[attr-defined]
+        step_norm = float(np.max(np.abs(p), initial=0.0))
+        if trial is not None and ratio >= 1e-4:
+            s = trial.z - point.z
+            y = (trial.g - point.g) + ((trial.jac - point.jac).T @ lam_qp if m_real else 0.0)
+            h = _damped_bfgs(h, s, y)
+            point = trial
+            lam = lam_qp
+            history.append(point.f)
+            if point.violation <= settings.feasibility_tol and (incumbent is None or point.f < incumbent.f):
+                incumbent = point
+            if ratio > 0.75 and step_norm > 0.9 * radius:
+                radius = min(2.0 * radius, 1.0)
+        else:
+            radius = 0.25 * max(step_norm, 1e-12) if step_norm > 0 else 0.25 * radius
+            if radius < 1e-12:
+                lam = lam_qp
+                status = "stalled"
+                break
+        if m_real and not objective_free:
+            top = float(np.max(lam_qp, initial=0.0))
+            if top * 1.5 > rho:
+                rho = min(2.0 * top, settings.max_penalty)
+    kkt = kkt_residual(point, lam)
+    return SQPResult(point, lam, status, it, kkt, incumbent, history)

@@ -1,0 +1,320 @@
+"""The rep response surface, in JAX.
+
+One rep, one role plan. Attainment (fraction of quota) is ``X = m + sigma * eps`` with
+``eps ~ N(0, 1)``; the rep controls the mean ``m = mu + k * e`` through effort ``e`` at cost
+``d * e**2 / 2`` (USD). Only ``c = d / k**2`` (USD per unit attainment squared) matters for the
+choice, so the surface works in attainment space: the rep maximises
+
+    V(m) = CE(m) - c * (m - mu)**2 / 2,      CE(m) = E[w] - (r / 2) Var[w]
+
+where ``w`` is pay under the plan's payout curve (below), ``r`` the Arrow-Pratt risk aversion
+(1/USD). ``CE`` is the mean-variance certainty equivalent: exact for CARA preferences with normal
+pay and the standard second-order approximation otherwise. ``E[w]`` and ``Var[w]`` are exact
+closed forms (truncated-normal partial moments on each linear piece of the payout curve), so
+``V`` is smooth in the plan and in ``m`` although ``w`` itself has kinks and a step.
+
+Payout curve (levers, per role; see ``LEVERS``)::
+
+    X <  t            w = B
+    t <= X < 1        w = B + s (X - t),           s = TI (1 - q) / (1 - t)
+    1 <= X < cap      w = B + TI + s a (X - 1)     (commission to 100% plus the quota bonus q TI)
+    X >= cap          w = B + TI + s a (cap - 1)
+
+B base, TI target incentive (pay at 100% minus base), t threshold, q quota-bonus share of TI,
+a accelerator (multiplier of the commission slope above 100%), cap (attainment where pay stops
+growing). The commission slope ``s`` is derived, so OTE = B + TI holds for every plan.
+
+Effort choice. ``V`` can have two local maxima (a "give up" mode below a threshold or step
+bonus, and a "go for quota" mode). A hard arg-max jumps between them as the plan moves, making
+firm metrics discontinuous. We smooth on purpose (design.md section 3): the rep picks among
+its two best local optima by a logit with temperature ``tau`` (USD), and each mode's weight
+also carries the factor ``exp(-h0 / h)`` with ``h = -V''(m*) / c`` the mode's relative
+curvature, so a mode fades out smoothly as it approaches a fold (where it is born or dies,
+h -> 0) instead of popping in or out. Modes are located on a grid, refined by safeguarded
+Newton, and differentiated by the implicit-function theorem (``jax.custom_jvp``), which keeps
+forward mode available for the block-sparse Jacobians.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+jax.config.update("jax_enable_x64", True)
+
+LEVERS: tuple[str, ...] = (
+    "base_usd",
+    "target_incentive_usd",
+    "threshold_attainment",
+    "quota_bonus_share",
+    "accelerator",
+    "cap_attainment",
+)
+N_LEVERS = len(LEVERS)
+
+GRID_POINTS = 48  # grid for locating effort modes (static: part of the JIT shape)
+NEWTON_STEPS = 14  # safeguarded Newton steps per mode (bracket width / 2**14 worst case)
+FOLD_H0 = 0.02  # curvature scale of the fold fade-out factor exp(-h0 / h)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+class RepParams(NamedTuple):
+    """Per-rep behaviour parameters (scalars for one rep, or arrays under vmap)."""
+
+    mu: jax.Array  # baseline attainment (fraction of quota) at zero incentive effort
+    sigma: jax.Array  # sd of attainment noise (fraction of quota), > 0
+    cost: jax.Array  # c = d / k**2, USD per (unit attainment)**2, > 0
+    risk: jax.Array  # Arrow-Pratt risk aversion, 1/USD, >= 0
+    outside: jax.Array  # outside option, USD certainty equivalent per year
+    productivity: jax.Array  # k, attainment per unit effort (only to report effort)
+
+
+class ModelConstants(NamedTuple):
+    temperature_usd: jax.Array  # logit temperature between effort modes
+    attrition_scale_usd: jax.Array  # logistic scale of attrition in (outside - welfare)
+
+
+class RepOutcome(NamedTuple):
+    attainment: jax.Array  # E[max(X, 0)]
+    pay: jax.Array  # E[w], USD
+    welfare: jax.Array  # mode-weighted V, USD
+    attrition: jax.Array  # P(leave) = sigmoid((outside - welfare) / scale)
+    effort: jax.Array  # mode-weighted effort (m - mu) / k
+    give_up: jax.Array  # weight on the lower-attainment mode when two modes exist
+
+
+def ndtr(z: jax.Array) -> jax.Array:
+    """Standard normal CDF, accurate in the lower tail (upper tails are taken as ndtr(-z))."""
+    return 0.5 * jax.lax.erfc(-z * (1.0 / math.sqrt(2.0)))
+
+
+def _phi(z: jax.Array) -> jax.Array:
+    return jnp.exp(-0.5 * z * z) * _INV_SQRT_2PI
+
+
+def _interval_moments(
+    m: jax.Array, sigma: jax.Array, lo: jax.Array, hi: jax.Array | None
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """P(lo <= X < hi), E[(X - m) 1{.}], E[(X - m)**2 1{.}] for X ~ N(m, sigma**2)."""
+    zl = (lo - m) / sigma
+    pl = _phi(zl)
+    if hi is None:
+        prob = ndtr(-zl)
+        m1 = sigma * pl
+        m2 = sigma**2 * (prob + zl * pl)
+        return prob, m1, m2
+    zh = (hi - m) / sigma
+    ph = _phi(zh)
+    # Difference of upper tails is accurate when both limits are above the mean.
+    prob = jnp.where(zl > 0.0, ndtr(-zl) - ndtr(-zh), ndtr(zh) - ndtr(zl))
+    prob = jnp.maximum(prob, 0.0)
+    m1 = sigma * (pl - ph)
+    m2 = sigma**2 * (prob + zl * pl - zh * ph)
+    return prob, m1, m2
+
+
+def commission_slope(lev: jax.Array) -> jax.Array:
+    """USD of commission per unit attainment between threshold and 100%."""
+    ti, t, q = lev[1], lev[2], lev[3]
+    return ti * (1.0 - q) / (1.0 - t)
+
+
+def _pay_pieces(lev: jax.Array, m: jax.Array) -> tuple[tuple, ...]:
+    """Linear pieces of variable pay y = a0 + beta (X - m) on [lo, hi) (hi None = infinity)."""
+    ti, t, acc, cap = lev[1], lev[2], lev[4], lev[5]
+    s = commission_slope(lev)
+    return (
+        (t, 1.0, s * (m - t), s),
+        (1.0, cap, ti + s * acc * (m - 1.0), s * acc),
+        (cap, None, ti + s * acc * (cap - 1.0), 0.0),
+    )
+
+
+def pay_moments_with_slope(
+    lev: jax.Array, m: jax.Array, sigma: jax.Array
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """E[w], Var[w] and their exact derivatives in m (USD, USD**2, per unit attainment).
+
+    For X = m + sigma eps, d/dm E[f(X)] = E[f'(X)] + sum over jumps of f of jump * pdf(jump
+    point). Variable pay jumps only at 100% (by the quota bonus q TI), from TI (1 - q) to TI.
+    """
+    ti, q = lev[1], lev[3]
+    ey = jnp.zeros_like(m)
+    ey2 = jnp.zeros_like(m)
+    dey = jnp.zeros_like(m)
+    eyy = jnp.zeros_like(m)  # E[y y']
+    for lo, hi, a0, beta in _pay_pieces(lev, m):
+        prob, m1, m2 = _interval_moments(m, sigma, lo, hi)
+        first = a0 * prob + beta * m1
+        ey = ey + first
+        ey2 = ey2 + a0 * a0 * prob + 2.0 * a0 * beta * m1 + beta * beta * m2
+        dey = dey + beta * prob
+        eyy = eyy + beta * first
+    density_at_quota = _phi((1.0 - m) / sigma) / sigma
+    dey = dey + q * ti * density_at_quota
+    dey2 = 2.0 * eyy + ti * ti * (1.0 - (1.0 - q) ** 2) * density_at_quota
+    var = jnp.maximum(ey2 - ey * ey, 0.0)
+    dvar = dey2 - 2.0 * ey * dey
+    return lev[0] + ey, var, dey, dvar
+
+
+def pay_moments(lev: jax.Array, m: jax.Array, sigma: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Exact mean and variance of pay (USD) when attainment ~ N(m, sigma**2)."""
+    mean, var, _, _ = pay_moments_with_slope(lev, m, sigma)
+    return mean, var
+
+
+def expected_attainment(m: jax.Array, sigma: jax.Array) -> jax.Array:
+    """E[max(X, 0)]: revenue cannot be negative."""
+    z = m / sigma
+    return m * ndtr(z) + sigma * _phi(z)
+
+
+def rep_value(m: jax.Array, lev: jax.Array, p: RepParams) -> jax.Array:
+    """The rep's objective V(m) = CE - effort cost, USD."""
+    mean, var = pay_moments(lev, m, p.sigma)
+    return mean - 0.5 * p.risk * var - 0.5 * p.cost * (m - p.mu) ** 2
+
+
+def _dV(m: jax.Array, lev: jax.Array, p: RepParams) -> jax.Array:
+    """dV/dm in closed form (tests check it against autodiff of ``rep_value``)."""
+    _, _, dmean, dvar = pay_moments_with_slope(lev, m, p.sigma)
+    return dmean - 0.5 * p.risk * dvar - p.cost * (m - p.mu)
+
+
+def _d2V(m: jax.Array, lev: jax.Array, p: RepParams) -> jax.Array:
+    return jax.jvp(lambda x: _dV(x, lev, p), (m,), (jnp.ones_like(m),))[1]
+
+
+def _grid(lev: jax.Array, p: RepParams) -> jax.Array:
+    """Attainment grid that contains every stationary point of V.
+
+    Stationary points satisfy m = mu + CE'(m) / c. E[w]' <= s * max(1, a) + q TI phi_max / sigma;
+    the risk term can add to that, so the bound is inflated by 20%. Above ``cap + 6 sigma`` pay
+    is flat, so no mode lies beyond it unless mu does.
+    """
+    s = commission_slope(lev)
+    slope_bound = s * jnp.maximum(1.0, lev[4]) + lev[3] * lev[1] * _INV_SQRT_2PI / p.sigma
+    reach = 1.2 * slope_bound / p.cost
+    hi = p.mu + jnp.minimum(reach, jnp.maximum(lev[5] + 6.0 * p.sigma - p.mu, 0.0)) + 0.02
+    lo = p.mu - 0.2 * reach - 0.05
+    return jnp.linspace(0.0, 1.0, GRID_POINTS) * (hi - lo) + lo
+
+
+def _newton(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
+    """Safeguarded Newton for V'(m) = 0 inside [lo, hi] (bisection when Newton leaves it)."""
+
+    def step(_: int, state: tuple[jax.Array, jax.Array, jax.Array]):
+        x, a, b = state
+        g = _dV(x, lev, p)
+        h = _d2V(x, lev, p)
+        a = jnp.where(g > 0.0, x, a)
+        b = jnp.where(g > 0.0, b, x)
+        xn = x - g / jnp.where(h < 0.0, h, -1.0)
+        ok = (h < 0.0) & (xn >= a) & (xn <= b)
+        return jnp.where(ok, xn, 0.5 * (a + b)), a, b
+
+    x, _, _ = jax.lax.fori_loop(0, NEWTON_STEPS, step, (x0, lo, hi))
+    return x
+
+
+@jax.custom_jvp
+def solve_mode(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
+    """A local maximiser m* of V in [lo, hi]; derivatives by the implicit-function theorem."""
+    return _newton(lev, p, x0, lo, hi)
+
+
+@solve_mode.defjvp
+def _solve_mode_jvp(primals, tangents):  # type: ignore[no-untyped-def]
+    lev, p, x0, lo, hi = primals
+    dlev, dp = tangents[0], tangents[1]
+    m = solve_mode(lev, p, x0, lo, hi)
+    # V'(m*(theta), theta) = 0  =>  dm* = -(dV'/dtheta . dtheta) / V''(m*)
+    _, dg = jax.jvp(lambda lv, pp: _dV(m, lv, pp), (lev, p), (dlev, dp))
+    h = _d2V(m, lev, p)
+    h = jnp.minimum(h, -1e-9 * p.cost)
+    return m, -dg / h
+
+
+def unrolled_mode(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
+    """The same solve, differentiated by unrolling the iterations (tests compare the two)."""
+    return _newton(lev, p, x0, lo, hi)
+
+
+def _two_best_modes(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """Brackets of the two best grid local maxima of V (and whether the second exists)."""
+    grid = jax.lax.stop_gradient(_grid(lev, p))
+    lev_ng = jax.lax.stop_gradient(lev)
+    p_ng = jax.tree_util.tree_map(jax.lax.stop_gradient, p)
+    v = jax.vmap(lambda x: rep_value(x, lev_ng, p_ng))(grid)
+    left = jnp.concatenate([jnp.array([-jnp.inf]), v[:-1]])
+    right = jnp.concatenate([v[1:], jnp.array([-jnp.inf])])
+    is_max = (v >= left) & (v > right)
+    score = jnp.where(is_max, v, -jnp.inf)
+    order = jnp.argsort(-score)
+    idx = order[:2]
+    exists = jnp.isfinite(score[idx])
+    last = GRID_POINTS - 1
+    lo = grid[jnp.maximum(idx - 1, 0)]
+    hi = grid[jnp.minimum(idx + 1, last)]
+    # A maximum on the grid's edge: let the bracket extend one spacing further out.
+    spacing = grid[1] - grid[0]
+    lo = jnp.where(idx == 0, lo - spacing, lo)
+    hi = jnp.where(idx == last, hi + spacing, hi)
+    return jnp.stack([grid[idx], lo, hi]), exists, spacing
+
+
+def rep_response(lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool = False) -> RepOutcome:
+    """Expected outcome of one rep under one role plan (smooth in ``lev`` and ``p``)."""
+    brackets, exists, _ = _two_best_modes(lev, p)
+    solver = unrolled_mode if unrolled else solve_mode
+    modes = jax.vmap(lambda b: solver(lev, p, b[0], b[1], b[2]), in_axes=1)(brackets)
+    values = jax.vmap(lambda x: rep_value(x, lev, p))(modes)
+    curv = jax.vmap(lambda x: -_d2V(x, lev, p))(modes) / p.cost
+    fade = jnp.exp(-FOLD_H0 / jnp.maximum(curv, 1e-12))
+    vmax = jax.lax.stop_gradient(jnp.max(jnp.where(exists, values, -jnp.inf)))
+    logits = jnp.where(exists, (values - vmax) / k.temperature_usd, -jnp.inf)
+    raw = jnp.where(exists, jnp.exp(logits) * fade, 0.0)
+    weights = raw / jnp.maximum(jnp.sum(raw), 1e-300)
+    att = jax.vmap(lambda x: expected_attainment(x, p.sigma))(modes)
+    pay = jax.vmap(lambda x: pay_moments(lev, x, p.sigma)[0])(modes)
+    welfare = jnp.sum(weights * values)
+    attrition = jax.nn.sigmoid((p.outside - welfare) / k.attrition_scale_usd)
+    low = jnp.argmin(jnp.where(exists, modes, jnp.inf))
+    give_up = jnp.where(jnp.all(exists), weights[low], 0.0)
+    return RepOutcome(
+        attainment=jnp.sum(weights * att),
+        pay=jnp.sum(weights * pay),
+        welfare=welfare,
+        attrition=attrition,
+        effort=jnp.sum(weights * (modes - p.mu)) / p.productivity,
+        give_up=give_up,
+    )
+
+
+def _outcome_vector(lev: jax.Array, p: RepParams, k: ModelConstants) -> jax.Array:
+    return jnp.stack(rep_response(lev, p, k))
+
+
+OUTCOME_FIELDS: tuple[str, ...] = RepOutcome._fields
+
+
+@jax.jit
+def batch_value_and_jacobian(lev: jax.Array, p: RepParams, k: ModelConstants) -> tuple[jax.Array, jax.Array]:
+    """Per-rep outcomes (N, 6) in ``OUTCOME_FIELDS`` order and their Jacobian w.r.t. the rep's
+    own levers (N, 6 outcomes, 6 levers).
+
+    Forward mode through the implicit-function rule: one linearisation per rep, pushed along
+    the 6 lever directions. A rep depends only on its own role's levers, so this is the whole
+    (block-sparse) Jacobian; firm metrics are segment sums of it.
+    """
+
+    def one(lv: jax.Array, pp: RepParams) -> tuple[jax.Array, jax.Array]:
+        y, push = jax.linearize(lambda x: _outcome_vector(x, pp, k), lv)
+        jac = jax.vmap(push)(jnp.eye(N_LEVERS, dtype=lv.dtype))
+        return y, jac.T
+
+    return jax.vmap(one)(lev, p)
