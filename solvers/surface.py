@@ -57,6 +57,7 @@ N_LEVERS = len(LEVERS)
 
 GRID_POINTS = 48  # grid for locating effort modes (static: part of the JIT shape)
 NEWTON_STEPS = 14  # safeguarded Newton steps per mode (bracket width / 2**14 worst case)
+NEWTON_TOL = 1e-10  # |V'(m)| <= tol * c: m within about 1e-10 of the stationary point
 FOLD_H0 = 0.02  # curvature scale of the fold fade-out factor exp(-h0 / h)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
@@ -215,7 +216,10 @@ def _newton(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.
         b = jnp.where(g > 0.0, b, x)
         xn = x - g / jnp.where(h < 0.0, h, -1.0)
         ok = (h < 0.0) & (xn >= a) & (xn <= b)
-        return jnp.where(ok, xn, 0.5 * (a + b)), a, b
+        # Converged points stay put: at round-off level g flips sign, and a bisection step
+        # from a stale bracket would throw the solution away.
+        done = jnp.abs(g) <= NEWTON_TOL * p.cost
+        return jnp.where(done, x, jnp.where(ok, xn, 0.5 * (a + b))), a, b
 
     x, _, _ = jax.lax.fori_loop(0, NEWTON_STEPS, step, (x0, lo, hi))
     return x

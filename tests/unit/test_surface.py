@@ -1,0 +1,131 @@
+"""The rep response surface against independent computations.
+
+Golden values come from SciPy quadrature of the payout curve against the normal density
+(independent of our closed forms), brute-force grid maximisation of the rep's objective, and
+finite differences / an unrolled solve for the implicit-function derivatives.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from planopt.solvers import surface as S
+
+PLANS = [
+    np.array([85e3, 85e3, 0.0, 0.5, 1.1, 3.0]),  # seed 000's current plan
+    np.array([60e3, 110e3, 0.4, 0.3, 2.0, 1.8]),  # threshold, accelerator, tight cap
+    np.array([90e3, 50e3, 0.7, 0.9, 1.0, 1.2]),  # mostly a step bonus
+]
+
+
+def rep(mu=0.7, sigma=0.18, cost=400e3, risk=1e-5, outside=120e3, k=1.0):
+    f = jnp.asarray
+    return S.RepParams(f(mu), f(sigma), f(cost), f(risk), f(outside), f(k))
+
+
+def pay(x, lev):
+    """The payout curve written directly from the proto's definition (README 'Model')."""
+    b, ti, t, q, acc, cap = lev
+    s = ti * (1 - q) / (1 - t)
+    if x < t:
+        return b
+    if x < 1:
+        return b + s * (x - t)
+    return b + ti + s * acc * (min(x, cap) - 1)
+
+
+@pytest.mark.parametrize("lev", PLANS)
+@pytest.mark.parametrize("m", [0.2, 0.75, 1.0, 1.4, 2.5])
+def test_pay_moments_match_quadrature(lev, m):
+    sigma = 0.2
+    pdf = stats.norm(m, sigma).pdf
+    breaks = sorted({lev[2], 1.0, lev[5]})
+    lo, hi = m - 12 * sigma, m + 12 * sigma
+    pts = [lo] + [b for b in breaks if lo < b < hi] + [hi]
+
+    def quad(fn):
+        return sum(integrate.quad(fn, a, b, epsabs=1e-12, epsrel=1e-12)[0] for a, b in zip(pts[:-1], pts[1:]))
+
+    mean_q = quad(lambda x: pay(x, lev) * pdf(x))
+    var_q = quad(lambda x: (pay(x, lev) - mean_q) ** 2 * pdf(x))
+    mean, var = S.pay_moments(jnp.asarray(lev), jnp.asarray(m), jnp.asarray(sigma))
+    assert float(mean) == pytest.approx(mean_q, rel=1e-9, abs=1e-6)
+    assert float(var) == pytest.approx(var_q, rel=1e-7, abs=1e-3)
+    att_q = quad(lambda x: max(x, 0.0) * pdf(x))
+    assert float(S.expected_attainment(jnp.asarray(m), jnp.asarray(sigma))) == pytest.approx(att_q, rel=1e-9)
+
+
+@pytest.mark.parametrize("lev", PLANS)
+def test_closed_form_slope_matches_autodiff(lev):
+    p = rep(risk=3e-5)
+    for m in np.linspace(-0.2, 2.5, 23):
+        auto = jax.grad(S.rep_value)(jnp.asarray(m), jnp.asarray(lev), p)
+        assert float(S._dV(jnp.asarray(m), jnp.asarray(lev), p)) == pytest.approx(float(auto), rel=1e-8, abs=1e-6)
+
+
+@pytest.mark.parametrize("lev", PLANS)
+@pytest.mark.parametrize("mu", [0.1, 0.45, 0.8, 1.2])
+def test_best_mode_is_the_global_maximiser_on_a_fine_grid(lev, mu):
+    p = rep(mu=mu, cost=250e3)
+    lev_j = jnp.asarray(lev)
+    brackets, exists, _ = S._two_best_modes(lev_j, p)
+    modes = [float(S.solve_mode(lev_j, p, *brackets[:, j])) for j in range(2) if bool(exists[j])]
+    values = [float(S.rep_value(jnp.asarray(m), lev_j, p)) for m in modes]
+    fine = np.linspace(mu - 1.0, mu + 3.0, 40001)
+    brute = np.asarray(jax.vmap(lambda x: S.rep_value(x, lev_j, p))(jnp.asarray(fine)))
+    assert max(values) >= brute.max() - 1e-6 * abs(brute.max())
+    for m in modes:  # every reported mode is stationary
+        assert abs(float(S._dV(jnp.asarray(m), lev_j, p))) < 1e-6 * 250e3
+
+
+def _outcomes(lev, p, unrolled=False):
+    k = S.ModelConstants(jnp.asarray(1000.0), jnp.asarray(15000.0))
+    return jnp.stack(S.rep_response(lev, p, k, unrolled=unrolled))
+
+
+@pytest.mark.parametrize("lev", PLANS)
+@pytest.mark.parametrize("mu", [0.15, 0.6, 1.1])
+def test_implicit_derivative_matches_unrolled_solve(lev, mu):
+    """custom_jvp (implicit-function theorem) vs differentiating through the Newton iterations."""
+    p = rep(mu=mu)
+    lev_j = jnp.asarray(lev)
+    implicit = jax.jacfwd(lambda x: _outcomes(x, p))(lev_j)
+    unrolled = jax.jacfwd(lambda x: _outcomes(x, p, unrolled=True))(lev_j)
+    np.testing.assert_allclose(np.asarray(implicit), np.asarray(unrolled), rtol=1e-6, atol=1e-9)
+
+
+def test_outcomes_are_c1_in_the_plan_finite_differences_at_random_plans():
+    """Aggregate smoothness (design.md section 3): at random plans and rosters with two-mode
+    reps, central differences of every rep's outcomes agree with the implicit Jacobian."""
+    rng = np.random.default_rng(7)
+    n = 40
+    params = S.RepParams(
+        mu=jnp.asarray(rng.uniform(0.1, 1.2, n)),
+        sigma=jnp.asarray(rng.uniform(0.1, 0.3, n)),
+        cost=jnp.asarray(rng.uniform(2e5, 6e5, n)),
+        risk=jnp.asarray(rng.uniform(0, 2e-5, n)),
+        outside=jnp.asarray(rng.uniform(9e4, 1.5e5, n)),
+        productivity=jnp.ones(n),
+    )
+    k = S.ModelConstants(jnp.asarray(1000.0), jnp.asarray(15000.0))
+    lo = np.array([60e3, 40e3, 0.0, 0.0, 1.0, 1.5])
+    hi = np.array([120e3, 130e3, 0.6, 0.8, 3.0, 3.0])
+    magnitude = np.array([1.0, 1e5, 1e5, 1.0])  # attainment, pay, welfare, attrition
+    checked = 0
+    for _ in range(12):
+        lev = lo + rng.uniform(0, 1, 6) * (hi - lo)
+        _, jac = S.batch_value_and_jacobian(jnp.tile(jnp.asarray(lev), (n, 1)), params, k)
+        jac = np.asarray(jac)[:, :4, :]
+        for j in range(6):
+            step = 1e-6 * (hi[j] - lo[j])
+            d = np.zeros(6)
+            d[j] = step
+            yp, _ = S.batch_value_and_jacobian(jnp.tile(jnp.asarray(lev + d), (n, 1)), params, k)
+            ym, _ = S.batch_value_and_jacobian(jnp.tile(jnp.asarray(lev - d), (n, 1)), params, k)
+            fd = (np.asarray(yp)[:, :4] - np.asarray(ym)[:, :4]) / (2 * step)
+            tol = 1e-4 * (np.abs(fd) + np.abs(jac[:, :, j])) + 1e-7 * magnitude / (hi[j] - lo[j])
+            np.testing.assert_array_less(np.abs(fd - jac[:, :, j]), tol)
+            checked += fd.size
+    assert checked == 12 * 6 * n * 4
