@@ -97,6 +97,27 @@ class LeverSpace:
         return flat[..., self.idx] * self.width
 
 
+class ScaledProblem:
+    """The optimiser's view: z in [0, 1]^n -> (f, grad f, c, dc/dz), minimise f s.t. c <= 0.
+
+    ``f = -objective / obj_scale`` and ``c_j = +-(value_j - bound_j) / scale_j``. Peers (SciPy
+    SLSQP, IPOPT in bench/) and the tests' KKT checks call exactly this function.
+    """
+
+    def __init__(self, problem: PlanProblem, model: PlanModel | None = None) -> None:
+        self.problem = problem
+        self.model = model or PlanModel(problem)
+        self.space = LeverSpace(problem)
+        self.specs = self.model.specs
+        self.obj_scale = objective_scale(problem)
+
+    def __call__(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        ev = self.model.evaluate(self.space.levers(z))
+        c, jac = ev.scaled(self.specs)
+        grad = -self.space.chain(ev.objective_grad) / self.obj_scale
+        return -ev.objective / self.obj_scale, grad, c, self.space.chain(jac)
+
+
 def objective_scale(problem: PlanProblem) -> float:
     if problem.objective.kind in (ObjectiveKind.ATTAINMENT, ObjectiveKind.QUOTA_WEIGHTED_ATTAINMENT):
         return 0.01
@@ -146,16 +167,9 @@ def optimize(
 ) -> Solution:
     t0 = time.monotonic()
     deadline = t0 + options.time_limit_s
-    model = model or PlanModel(problem)
-    space = LeverSpace(problem)
-    specs = model.specs
-    obj_scale = objective_scale(problem)
+    fun = ScaledProblem(problem, model)
+    model, space, specs, obj_scale = fun.model, fun.space, fun.specs, fun.obj_scale
     baseline = model.evaluate(problem.template.value)
-
-    def fun(z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        ev = model.evaluate(space.levers(z))
-        c, jac = ev.scaled(specs)
-        return -ev.objective / obj_scale, -space.chain(ev.objective_grad) / obj_scale, c, space.chain(jac)
 
     settings = sqp.SQPSettings(
         max_iterations=options.max_iterations, feasibility_tol=options.feasibility_tol, kkt_tol=options.kkt_tol
@@ -258,4 +272,4 @@ def optimize(
         relaxed = spec.bound + amount if spec.sense == "<=" else spec.bound - amount
         relax.append(Relaxation(spec.name, spec.bound, relaxed, amount, spec.unit))
     detail = "no feasible plan; the smallest relaxation (in points, l1) is listed"
-    return finish(point, None, Termination.INFEASIBLE, detail, phase1.kkt_residual, relax)
+    return finish(point, None, Termination.INFEASIBLE, detail, float("nan"), relax)

@@ -1,0 +1,140 @@
+"""The optimiser on the seed-000 demo: certificates checked independently.
+
+* KKT: multipliers are recomputed here by non-negative least squares on the active set
+  (SciPy ``nnls``), not taken from the solver.
+* Peer: SciPy SLSQP from the same starts on the same functions.
+* Shadow prices: against re-solves with the bound moved (finite differences of optima).
+* Infeasibility: the reported relaxation, applied, makes the problem feasible and tight.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize, nnls
+
+from planopt.solvers.model import PlanModel
+from planopt.solvers.optimize import ScaledProblem, optimize
+from planopt.solvers.problem import SolveOptions, Termination, demo_problem
+
+
+@pytest.fixture(scope="module")
+def problem():
+    p = demo_problem()
+    PlanModel(p).evaluate(p.template.value)  # JIT compile outside the solver's time limits
+    return p
+
+
+@pytest.fixture(scope="module")
+def solution(problem):
+    return optimize(problem, SolveOptions(num_starts=4, seed=0))
+
+
+def independent_kkt(fun: ScaledProblem, z: np.ndarray, active_tol: float = 1e-5) -> float:
+    """Stationarity residual with multipliers fitted by NNLS over active constraints and bounds."""
+    f, g, c, jac = fun(z)
+    cols = [jac[j] for j in range(c.size) if c[j] >= -active_tol]
+    n = z.size
+    for i in range(n):
+        if z[i] <= 1e-8:
+            cols.append(-np.eye(n)[i])  # -z_i <= 0
+        if z[i] >= 1 - 1e-8:
+            cols.append(np.eye(n)[i])  # z_i - 1 <= 0
+    if not cols:
+        return float(np.max(np.abs(g)))
+    a = np.array(cols).T  # grad f + A lam = 0, lam >= 0
+    lam, _ = nnls(a, -g)
+    return float(np.max(np.abs(g + a @ lam)) / (1 + np.max(np.abs(g))))
+
+
+def test_solution_is_a_certified_kkt_point(problem, solution):
+    assert solution.termination is Termination.LOCALLY_OPTIMAL
+    assert solution.max_violation <= 1e-6
+    assert solution.kkt_residual <= 1e-5
+    fun = ScaledProblem(problem)
+    z = fun.space.to_z(solution.levers)
+    assert independent_kkt(fun, z) <= 1e-4
+    # Lever bounds hold exactly; the constraints the report calls satisfied are.
+    assert np.all(solution.levers >= fun.space.lower - 1e-9) and np.all(solution.levers <= fun.space.upper + 1e-9)
+    for c in solution.constraints:
+        assert c.slack >= -1e-7 * max(1.0, abs(c.bound)), c
+
+
+def test_solution_improves_on_the_current_plan_within_the_constraints(solution):
+    base, opt = solution.baseline.metrics, solution.evaluation.metrics
+    assert opt["mean_attainment"] > base["mean_attainment"] + 0.05
+    assert opt["cost_of_sales"] <= 0.135 + 1e-8
+    assert opt["attrition"] <= 0.18 + 1e-8
+
+
+def test_at_least_as_good_as_scipy_slsqp_from_the_same_starts(problem, solution):
+    fun = ScaledProblem(problem)
+    rng = np.random.default_rng(0)
+    starts = [fun.space.to_z(problem.template.value)] + [rng.uniform(0.05, 0.95, fun.space.n) for _ in range(3)]
+    best = np.inf
+    for z0 in starts:
+        res = minimize(
+            lambda z: fun(z)[0], z0, jac=lambda z: fun(z)[1], method="SLSQP",
+            bounds=[(0, 1)] * fun.space.n,
+            constraints=[{"type": "ineq", "fun": lambda z: -fun(z)[2], "jac": lambda z: -fun(z)[3]}],
+            options={"maxiter": 300, "ftol": 1e-10},
+        )
+        if np.max(fun(res.x)[2]) <= 1e-6:
+            best = min(best, fun(res.x)[0])
+    assert np.isfinite(best), "SLSQP found no feasible point"
+    ours = -solution.evaluation.objective / 0.01
+    assert ours <= best + 1e-6 * (1 + abs(best))
+
+
+def _resolve(problem, **changes):
+    p = dataclasses.replace(problem, constraints=dataclasses.replace(problem.constraints, **changes))
+    return optimize(p, SolveOptions(num_starts=4, seed=0))
+
+
+def test_shadow_prices_match_reoptimised_objectives(problem, solution):
+    """d objective / d bound from the duals vs central differences of re-solved optima."""
+    by_name = {c.name: c for c in solution.constraints}
+    for name, field, bound, delta in (
+        # Small moves: 1e-4 below the CoS cap the OTE floor becomes active too (a kink in the
+        # value function), so the differences must stay inside one active set.
+        ("cost_of_sales", "max_cost_of_sales", 0.135, 2e-5),
+        ("attrition", "max_attrition", 0.18, 2e-5),
+    ):
+        assert by_name[name].active
+        up = _resolve(problem, **{field: bound + delta})
+        down = _resolve(problem, **{field: bound - delta})
+        assert up.termination is Termination.LOCALLY_OPTIMAL and down.termination is Termination.LOCALLY_OPTIMAL
+        fd = (up.evaluation.objective - down.evaluation.objective) / (2 * delta)
+        assert by_name[name].shadow_price == pytest.approx(fd, rel=0.03)
+
+
+def test_infeasible_request_reports_the_smallest_relaxation_and_it_is_right(problem):
+    sol = _resolve(problem, max_cost_of_sales=0.12, max_attrition=0.15)  # the seed's own targets
+    assert sol.termination is Termination.INFEASIBLE
+    assert sol.max_violation > 1e-3
+    relax = {r.name: r for r in sol.relaxations}
+    assert set(relax) == {"cost_of_sales"}
+    cap = relax["cost_of_sales"].relaxed_bound
+    assert 0.12 < cap < 0.15
+    # Relaxed (plus a hair): feasible, and the CoS constraint is tight there.
+    again = _resolve(problem, max_cost_of_sales=cap + 1e-5, max_attrition=0.15)
+    assert again.termination is Termination.LOCALLY_OPTIMAL
+    assert again.evaluation.metrics["cost_of_sales"] == pytest.approx(cap + 1e-5, abs=1e-7)
+    # Minimality: a cap a little below the relaxed one is still infeasible.
+    below = _resolve(problem, max_cost_of_sales=cap - 5e-4, max_attrition=0.15)
+    assert below.termination is Termination.INFEASIBLE
+
+
+def test_time_limit_returns_a_feasible_incumbent_or_says_there_is_none(problem):
+    sol = optimize(problem, SolveOptions(num_starts=4, time_limit_s=0.05))
+    assert sol.termination in (Termination.FEASIBLE_TIME_LIMIT, Termination.NO_FEASIBLE_POINT_YET)
+    assert np.all(sol.levers[:, 0] > 0)  # a real plan, never zeros from a stopped solver
+    if sol.termination is Termination.FEASIBLE_TIME_LIMIT:
+        assert sol.max_violation <= 1e-6
+
+
+def test_same_seed_same_answer(problem):
+    a = optimize(problem, SolveOptions(num_starts=3, seed=5))
+    b = optimize(problem, SolveOptions(num_starts=3, seed=5))
+    np.testing.assert_array_equal(a.levers, b.levers)
+    assert a.iterations == b.iterations
