@@ -55,6 +55,9 @@ class ServerConfig:
     max_message_bytes: int = 64 * 1024 * 1024
     # Wait for warm-up inside create_server (tests); otherwise it runs in the background.
     block_until_warm: bool = False
+    # When set, warm-up (and so SERVING) waits for this event: lets an orchestrator or a test
+    # hold the server in NOT_SERVING.
+    warm_gate: threading.Event | None = None
 
 
 def configure_jax(cache_dir: str) -> None:
@@ -123,6 +126,8 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
     server.start()
 
     def warm() -> None:
+        if config.warm_gate is not None:
+            config.warm_gate.wait()
         try:
             warm_up(config.warm_buckets)
         except Exception:  # pragma: no cover - a failed warm-up must be visible, not silent

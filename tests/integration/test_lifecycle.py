@@ -1,0 +1,95 @@
+"""Server lifecycle: health gating, load shedding, SIGTERM, reflection."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import pytest
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from planopt.client import PlanClient, PlanError
+from planopt.client.requests import build_options, demo_request
+from planopt.server import ServerConfig, create_server, shutdown
+
+
+def test_health_is_not_serving_until_warm_then_serving_then_not_serving_on_shutdown():
+    gate = threading.Event()
+    server, port = create_server(ServerConfig(port=0, warm_buckets=(64,), warm_gate=gate))
+    with PlanClient(f"127.0.0.1:{port}") as client:
+        assert client.health() == "NOT_SERVING"
+        assert client.health("") == "NOT_SERVING"
+        gate.set()
+        client.wait_until_serving(timeout=300)
+        assert client.health() == "SERVING"
+        assert client.optimize_plan_raw(demo_request(build_options(num_starts=1))).plan
+        stopper = threading.Thread(target=shutdown, args=(server, 2.0))
+        stopper.start()
+        time.sleep(0.2)
+        try:
+            status = client.health(timeout=1)
+        except grpc.RpcError:
+            status = "UNAVAILABLE"
+        assert status in ("NOT_SERVING", "UNAVAILABLE")
+        stopper.join(10)
+        with pytest.raises(PlanError) as info:
+            client.optimize_plan_raw(demo_request(), timeout=2)
+        assert info.value.code is grpc.StatusCode.UNAVAILABLE
+
+
+def test_full_server_sheds_with_resource_exhausted():
+    server, port = create_server(ServerConfig(port=0, workers=1, queue=0, warm_buckets=(64,), block_until_warm=True))
+    try:
+        with PlanClient(f"127.0.0.1:{port}", timeout=120) as client:
+            request = demo_request(build_options(num_starts=8))
+
+            def call():
+                try:
+                    client.optimize_plan_raw(request)
+                    return "OK"
+                except PlanError as err:
+                    return err.code.name
+
+            with ThreadPoolExecutor(6) as pool:
+                codes = list(pool.map(lambda _: call(), range(6)))
+        assert "OK" in codes
+        assert "RESOURCE_EXHAUSTED" in codes
+        assert set(codes) <= {"OK", "RESOURCE_EXHAUSTED"}
+    finally:
+        shutdown(server, 5)
+
+
+def test_reflection_lists_the_service(server_target):
+    channel = grpc.insecure_channel(server_target)
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    responses = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+    names = {s.name for r in responses for s in r.list_services_response.service}
+    channel.close()
+    assert "planopt.v1.PlanOptimizer" in names
+
+
+def test_python_m_server_stops_cleanly_on_sigterm(tmp_path):
+    port_file = tmp_path / "port"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planopt.server", "--port", "0", "--port-file", str(port_file),
+         "--warm-buckets", "64", "--workers", "2"],
+        env={**os.environ, "PLANOPT_LOG_LEVEL": "WARNING"},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not port_file.exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        target = f"127.0.0.1:{port_file.read_text().strip()}"
+        with PlanClient(target) as client:
+            client.wait_until_serving(timeout=300)
+            assert client.optimize_plan_raw(demo_request(build_options(num_starts=1))).plan
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
