@@ -1,7 +1,7 @@
 """``planopt``: the planner CLI (thin: talks to a running server).
 
-    planopt optimize --demo [--seed-targets] [--format table|json] [--target host:port]
-    planopt evaluate --demo [--format table|json] [--target host:port]
+planopt optimize --demo [--seed-targets] [--format table|json] [--target host:port]
+planopt evaluate --demo [--format table|json] [--target host:port]
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import argparse
 import sys
 
 from google.protobuf import json_format
-
 from planopt.client import demo
 from planopt.client.client import PlanClient, PlanError
 from planopt.client.report import format_report
@@ -56,7 +55,10 @@ def _evaluate(args: argparse.Namespace, client: PlanClient) -> int:
     print("== EvaluatePlan: seed-000 demo team, current plan ==")
     for label, value in (
         ("mean attainment", f"{100 * m.mean_attainment:.1f}%"),
-        ("top / bottom quartile", f"{100 * m.top_quartile_attainment:.1f}% / {100 * m.bottom_quartile_attainment:.1f}%"),
+        (
+            "top / bottom quartile",
+            f"{100 * m.top_quartile_attainment:.1f}% / {100 * m.bottom_quartile_attainment:.1f}%",
+        ),
         ("cost of sales", f"{100 * m.cost_of_sales:.2f}%"),
         ("attrition", f"{100 * m.attrition:.1f}%"),
         ("revenue", f"${m.revenue_usd / 1e6:,.2f}M"),
@@ -76,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--format", choices=("table", "json"), default="table")
         p.add_argument("--timeout", type=float, default=120.0, help="call deadline, seconds")
         if name == "optimize":
-            p.add_argument("--seed-targets", action="store_true",
-                           help="constrain to the seed's own targets (CoS 12%%, attrition 15%%)")
+            p.add_argument(
+                "--seed-targets",
+                action="store_true",
+                help="constrain to the seed's own targets (CoS 12%%, attrition 15%%)",
+            )
             p.add_argument("--time-limit", type=float, default=None, help="solver time limit, seconds")
             p.add_argument("--seed", type=int, default=0)
             p.add_argument("--starts", type=int, default=0, help="multi-start count (0 = server default)")

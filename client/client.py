@@ -8,7 +8,6 @@ from typing import Any
 
 import grpc
 from google.rpc import error_details_pb2, status_pb2
-
 from planopt.client import requests as rq
 from planopt.client.results import EvaluateResult, OptimizeResult, evaluate_result, optimize_result
 from planopt.v1 import planopt_pb2 as pb
@@ -129,13 +128,17 @@ class PlanClient:
         raise TimeoutError(f"{self.target} not SERVING after {timeout:.0f}s (last: {last})")
 
     # --------------------------------------------------------------- calls
-    def optimize_plan_raw(self, request: pb.OptimizePlanRequest, timeout: float | None = None) -> pb.OptimizePlanResponse:
+    def optimize_plan_raw(
+        self, request: pb.OptimizePlanRequest, timeout: float | None = None
+    ) -> pb.OptimizePlanResponse:
         try:
             return self._stub.OptimizePlan(request, timeout=timeout or self.timeout)  # type: ignore[no-any-return]
         except grpc.RpcError as err:
             raise _decode_error(err) from None
 
-    def evaluate_plan_raw(self, request: pb.EvaluatePlanRequest, timeout: float | None = None) -> pb.EvaluatePlanResponse:
+    def evaluate_plan_raw(
+        self, request: pb.EvaluatePlanRequest, timeout: float | None = None
+    ) -> pb.EvaluatePlanResponse:
         try:
             return self._stub.EvaluatePlan(request, timeout=timeout or self.timeout)  # type: ignore[no-any-return]
         except grpc.RpcError as err:
@@ -167,7 +170,10 @@ class PlanClient:
             constraints=rq.build_constraints(constraints),
             objective=rq.build_objective(objective, gross_margin),
             options=rq.build_options(
-                time_limit_s=time_limit_s, seed=seed, num_starts=num_starts, validate_only=validate_only,
+                time_limit_s=time_limit_s,
+                seed=seed,
+                num_starts=num_starts,
+                validate_only=validate_only,
                 warm_start=warm_start,
             ),
         )

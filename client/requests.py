@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from google.protobuf import duration_pb2
-
 from planopt.v1 import planopt_pb2 as pb
 
 ROSTER_NUMERIC = (
@@ -52,7 +51,7 @@ class Lever:
         return self.lower is not None and self.upper is not None
 
 
-LeverSpec = Union[float, int, Lever, tuple, Mapping[str, float]]
+LeverSpec = float | int | Lever | tuple | Mapping[str, float]
 
 
 def _column(columns: Any, name: str) -> list[Any]:
@@ -148,7 +147,7 @@ def build_objective(objective: str | pb.Objective, gross_margin: float | None = 
 
 def _duration(seconds: float) -> duration_pb2.Duration:
     d = duration_pb2.Duration()
-    d.FromNanoseconds(int(round(seconds * 1e9)))
+    d.FromNanoseconds(round(seconds * 1e9))
     return d
 
 
@@ -201,11 +200,7 @@ def demo_request(options: pb.SolveOptions | None = None, seed_targets: bool = Fa
     """
     from planopt.client import demo
 
-    plan = {
-        demo.ROLE: {
-            name: (demo.CURRENT_PLAN[name], *demo.PLAN_BOUNDS[name]) for name in LEVERS
-        }
-    }
+    plan = {demo.ROLE: {name: (demo.CURRENT_PLAN[name], *demo.PLAN_BOUNDS[name]) for name in LEVERS}}
     return pb.OptimizePlanRequest(
         roster=build_roster(demo.demo_roster()),
         market=build_market({demo.ROLE: demo.MARKET_OTE_USD}),
@@ -214,4 +209,3 @@ def demo_request(options: pb.SolveOptions | None = None, seed_targets: bool = Fa
         objective=build_objective("attainment"),
         options=options or pb.SolveOptions(),
     )
-

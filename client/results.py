@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf import json_format
-
 from planopt.v1 import planopt_pb2 as pb
 
 
@@ -126,8 +125,14 @@ def _metrics(m: pb.Metrics) -> Metrics:
         profit_usd=m.profit_usd,
         roles={
             r.role: RoleMetrics(
-                r.role, r.reps, r.ote_usd, r.market_median_ote_usd, r.base_share, r.mean_attainment,
-                r.mean_pay_usd, r.attrition,
+                r.role,
+                r.reps,
+                r.ote_usd,
+                r.market_median_ote_usd,
+                r.base_share,
+                r.mean_attainment,
+                r.mean_pay_usd,
+                r.attrition,
             )
             for r in m.roles
         },
@@ -159,8 +164,15 @@ def optimize_result(resp: pb.OptimizePlanResponse) -> OptimizeResult:
         kkt_residual=resp.certificate.kkt_residual,
         plan={
             p.role: RolePlan(
-                p.role, p.base_usd, p.target_incentive_usd, p.threshold_attainment, p.quota_bonus_share,
-                p.accelerator, p.cap_attainment, p.commission_slope_usd, p.ote_usd,
+                p.role,
+                p.base_usd,
+                p.target_incentive_usd,
+                p.threshold_attainment,
+                p.quota_bonus_share,
+                p.accelerator,
+                p.cap_attainment,
+                p.commission_slope_usd,
+                p.ote_usd,
             )
             for p in resp.plan
         },

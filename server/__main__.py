@@ -18,10 +18,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=defaults.host, help="bind address (env PLANOPT_HOST; default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=defaults.port, help="port, 0 = any free (env PLANOPT_PORT)")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="worker threads (env PLANOPT_WORKERS)")
-    parser.add_argument("--queue", type=int, default=defaults.queue,
-                        help="admitted RPCs beyond the workers before RESOURCE_EXHAUSTED (env PLANOPT_QUEUE)")
-    parser.add_argument("--warm-buckets", default=",".join(map(str, defaults.warm_buckets)),
-                        help="roster size buckets compiled before SERVING (env PLANOPT_WARM_BUCKETS)")
+    parser.add_argument(
+        "--queue",
+        type=int,
+        default=defaults.queue,
+        help="admitted RPCs beyond the workers before RESOURCE_EXHAUSTED (env PLANOPT_QUEUE)",
+    )
+    parser.add_argument(
+        "--warm-buckets",
+        default=",".join(map(str, defaults.warm_buckets)),
+        help="roster size buckets compiled before SERVING (env PLANOPT_WARM_BUCKETS)",
+    )
     parser.add_argument("--grace", type=float, default=10.0, help="seconds in-flight calls get on SIGTERM")
     parser.add_argument("--port-file", help="write the bound port here once listening (for scripts)")
     parser.add_argument("--log-level", default="INFO")

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-
 from planopt.server.servicer import PlanOptimizerServicer
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
@@ -73,14 +72,14 @@ def configure_jax(cache_dir: str) -> None:
 
 def warm_up(buckets: tuple[int, ...]) -> None:
     """Compile the surface for every bucket and build one QP, exactly as requests will."""
+    from planopt.client import demo
     from planopt.solvers.model import PlanModel, bucket_size
     from planopt.solvers.optimize import optimize
     from planopt.solvers.problem import SolveOptions, demo_problem
-    from planopt.client import demo
 
     base = demo.demo_roster()
     for size in sorted({bucket_size(b) for b in buckets}):
-        reps = size if size > demo.N_REPS else demo.N_REPS
+        reps = max(demo.N_REPS, size)
         cols = {k: [v[i % demo.N_REPS] for i in range(reps)] for k, v in base.items()}
         cols["rep_id"] = [f"w{i}" for i in range(reps)]
         problem = demo_problem(cols)
@@ -90,7 +89,7 @@ def warm_up(buckets: tuple[int, ...]) -> None:
     optimize(demo_problem(), SolveOptions(num_starts=1, max_iterations=3, time_limit_s=30))
 
 
-_HEALTH: "weakref.WeakKeyDictionary[grpc.Server, health.HealthServicer]" = weakref.WeakKeyDictionary()
+_HEALTH: weakref.WeakKeyDictionary[grpc.Server, health.HealthServicer] = weakref.WeakKeyDictionary()
 
 
 def health_of(server: grpc.Server) -> health.HealthServicer:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from google.protobuf import duration_pb2
-
 from planopt.solvers.model import Evaluation
 from planopt.solvers.optimize import ConstraintReport, Solution
 from planopt.solvers.problem import (
@@ -145,7 +144,7 @@ def solve_options(o: pb.SolveOptions, problem: PlanProblem, deadline_limit_s: fl
 
 def duration(seconds: float) -> duration_pb2.Duration:
     d = duration_pb2.Duration()
-    d.FromNanoseconds(int(round(seconds * 1e9)))
+    d.FromNanoseconds(round(seconds * 1e9))
     return d
 
 
@@ -196,8 +195,14 @@ def rep_outcomes(ev: Evaluation, rep_id: tuple[str, ...]) -> pb.RepOutcomes:
 
 def constraint_report(c: ConstraintReport) -> pb.ConstraintReport:
     return pb.ConstraintReport(
-        name=c.name, sense=c.sense, value=c.value, bound=c.bound, slack=c.slack,
-        shadow_price=c.shadow_price, unit=c.unit, active=c.active,
+        name=c.name,
+        sense=c.sense,
+        value=c.value,
+        bound=c.bound,
+        slack=c.slack,
+        shadow_price=c.shadow_price,
+        unit=c.unit,
+        active=c.active,
     )
 
 

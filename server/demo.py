@@ -25,8 +25,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         port_file = os.path.join(tmp, "port")
         server = subprocess.Popen(
-            [sys.executable, "-m", "planopt.server", "--port", "0", "--port-file", port_file,
-             "--warm-buckets", "64", "--log-level", "WARNING"],
+            [
+                sys.executable,
+                "-m",
+                "planopt.server",
+                "--port",
+                "0",
+                "--port-file",
+                port_file,
+                "--warm-buckets",
+                "64",
+                "--log-level",
+                "WARNING",
+            ],
         )
         try:
             deadline = time.monotonic() + 120
@@ -46,15 +57,19 @@ def main() -> int:
                 print(format_report(result, current, title="OptimizePlan: seed-000 team, planner's constraints"))
                 print()
                 seed = optimize_result(client.optimize_plan_raw(demo_request(seed_targets=True)))
-                print(format_report(seed, current, title="OptimizePlan: the seed's own targets (CoS 12%, attrition 15%)"))
+                print(
+                    format_report(seed, current, title="OptimizePlan: the seed's own targets (CoS 12%, attrition 15%)")
+                )
                 warm = []
                 for _ in range(5):
                     t = time.perf_counter()
                     client.optimize_plan_raw(demo_request())
                     warm.append(time.perf_counter() - t)
                 warm.sort()
-                print(f"\nwarm OptimizePlan round trip (5 calls): median {1000 * warm[2]:.0f} ms, "
-                      f"min {1000 * warm[0]:.0f} ms")
+                print(
+                    f"\nwarm OptimizePlan round trip (5 calls): median {1000 * warm[2]:.0f} ms, "
+                    f"min {1000 * warm[0]:.0f} ms"
+                )
         finally:
             server.send_signal(signal.SIGTERM)
             try:

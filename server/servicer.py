@@ -14,7 +14,6 @@ import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
-
 from planopt.server import convert
 from planopt.server.validation import InvalidRequest, validate_evaluate, validate_optimize
 from planopt.solvers.model import PlanModel
@@ -49,7 +48,9 @@ def _bad_request(exc: InvalidRequest) -> grpc.Status:
     )
     packed = any_pb2.Any()
     packed.Pack(detail)
-    status = status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=f"invalid request: {exc}"[:2000], details=[packed])
+    status = status_pb2.Status(
+        code=code_pb2.INVALID_ARGUMENT, message=f"invalid request: {exc}"[:2000], details=[packed]
+    )
     return rpc_status.to_status(status)
 
 
@@ -109,7 +110,11 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
                 raise _Abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline too short to start solving")
             solution = optimize(problem, options, should_stop=lambda: not context.is_active())
             reason = solution.termination.value
-            if reason == "NO_FEASIBLE_POINT_YET" and deadline_limit is not None and deadline_limit <= options.time_limit_s:
+            if (
+                reason == "NO_FEASIBLE_POINT_YET"
+                and deadline_limit is not None
+                and deadline_limit <= options.time_limit_s
+            ):
                 raise _Abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline reached before any feasible plan")
             if reason == "CANCELLED":
                 raise _Abort(grpc.StatusCode.CANCELLED, "request cancelled by the caller")

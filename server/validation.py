@@ -143,16 +143,19 @@ def _check_constraints(c: pb.Constraints, plan: pb.PlanTemplate, market: pb.Mark
     for name, (lo, hi, open_lo) in fractions.items():
         if c.HasField(name):
             v.number(f"constraints.{name}", getattr(c, name), lo, hi, open_lo)
-    if c.HasField("salary_floor_usd"):
-        if v.number("constraints.salary_floor_usd", c.salary_floor_usd, 0.0, 1e7):
-            for i, rp in enumerate(plan.roles):
-                b = rp.base_usd
-                if not b.free and b.value < c.salary_floor_usd:
-                    v.add(f"plan.roles[{i}].base_usd.value",
-                          f"fixed base {b.value!r} is below constraints.salary_floor_usd {c.salary_floor_usd!r}")
-                elif b.free and b.upper < c.salary_floor_usd:
-                    v.add(f"plan.roles[{i}].base_usd.upper",
-                          f"upper bound {b.upper!r} is below constraints.salary_floor_usd {c.salary_floor_usd!r}")
+    if c.HasField("salary_floor_usd") and v.number("constraints.salary_floor_usd", c.salary_floor_usd, 0.0, 1e7):
+        for i, rp in enumerate(plan.roles):
+            b = rp.base_usd
+            if not b.free and b.value < c.salary_floor_usd:
+                v.add(
+                    f"plan.roles[{i}].base_usd.value",
+                    f"fixed base {b.value!r} is below constraints.salary_floor_usd {c.salary_floor_usd!r}",
+                )
+            elif b.free and b.upper < c.salary_floor_usd:
+                v.add(
+                    f"plan.roles[{i}].base_usd.upper",
+                    f"upper bound {b.upper!r} is below constraints.salary_floor_usd {c.salary_floor_usd!r}",
+                )
     seen: set[str] = set()
     for i, mb in enumerate(c.mix):
         path = f"constraints.mix[{i}]"
@@ -165,9 +168,16 @@ def _check_constraints(c: pb.Constraints, plan: pb.PlanTemplate, market: pb.Mark
         for name in ("min_base_share", "max_base_share"):
             if mb.HasField(name):
                 ok = v.number(f"{path}.{name}", getattr(mb, name), 0.0, 1.0) and ok
-        if ok and mb.HasField("min_base_share") and mb.HasField("max_base_share") and mb.min_base_share > mb.max_base_share:
-            v.add(f"{path}.min_base_share",
-                  f"min_base_share {mb.min_base_share!r} is greater than max_base_share {mb.max_base_share!r}")
+        if (
+            ok
+            and mb.HasField("min_base_share")
+            and mb.HasField("max_base_share")
+            and mb.min_base_share > mb.max_base_share
+        ):
+            v.add(
+                f"{path}.min_base_share",
+                f"min_base_share {mb.min_base_share!r} is greater than max_base_share {mb.max_base_share!r}",
+            )
     if c.HasField("ote_band_fraction"):
         have = {m.role for m in market.roles}
         for role in sorted(roles - have):

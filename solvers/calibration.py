@@ -10,7 +10,6 @@ attrition under the current plan. The fitted values are pasted into ``planopt.cl
 from __future__ import annotations
 
 import numpy as np
-
 from planopt.client import demo
 from planopt.solvers.model import PlanModel
 from planopt.solvers.problem import demo_problem
@@ -39,7 +38,7 @@ def main() -> None:
     fit = least_squares(residual, np.zeros(5), diff_step=1e-4, xtol=1e-10, ftol=1e-10)
     x = x0 + fit.x * scale
     names = ("MU_SHIFT", "MU_SCALE", "MU_SKEW", "QUOTA_SKILL", "OUTSIDE_BASE")
-    for name, value in zip(names, x):
+    for name, value in zip(names, x, strict=False):
         print(f"{name} = {value:.6f}")
     print({k: round(v, 4) for k, v in seed_statistics(x).items()})
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import jax.numpy as jnp
 import numpy as np
-
 from planopt.solvers.problem import ObjectiveKind, PlanProblem
 from planopt.solvers.surface import (
     LEVERS,
@@ -155,11 +154,15 @@ class PlanModel:
                 continue
             if mix.min_base_share is not None:
                 specs.append(
-                    ConstraintSpec(f"base_share_min[{role}]", "base_share", ">=", mix.min_base_share, 0.01, "fraction", role)
+                    ConstraintSpec(
+                        f"base_share_min[{role}]", "base_share", ">=", mix.min_base_share, 0.01, "fraction", role
+                    )
                 )
             if mix.max_base_share is not None:
                 specs.append(
-                    ConstraintSpec(f"base_share_max[{role}]", "base_share", "<=", mix.max_base_share, 0.01, "fraction", role)
+                    ConstraintSpec(
+                        f"base_share_max[{role}]", "base_share", "<=", mix.max_base_share, 0.01, "fraction", role
+                    )
                 )
         if c.max_equity_gap is not None:
             for ci, role_i in enumerate(self.cell_role):
@@ -170,7 +173,16 @@ class PlanModel:
                 for sense, bound in (("<=", c.max_equity_gap), (">=", -c.max_equity_gap)):
                     tag = "max" if sense == "<=" else "min"
                     specs.append(
-                        ConstraintSpec(f"equity_gap_{tag}[{role}/{group}]", "equity_gap", sense, bound, 0.01, "fraction", role, group)
+                        ConstraintSpec(
+                            f"equity_gap_{tag}[{role}/{group}]",
+                            "equity_gap",
+                            sense,
+                            bound,
+                            0.01,
+                            "fraction",
+                            role,
+                            group,
+                        )
                     )
         if c.max_attrition is not None:
             specs.append(ConstraintSpec("attrition", "attrition", "<=", c.max_attrition, 0.01, "fraction"))

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from planopt.solvers import sqp
 from planopt.solvers.model import BASE, ConstraintSpec, Evaluation, PlanModel
 from planopt.solvers.problem import ObjectiveKind, PlanProblem, SolveOptions, Termination
@@ -93,7 +92,7 @@ class LeverSpace:
 
     def chain(self, grad: np.ndarray) -> np.ndarray:
         """Gradient w.r.t. levers (..., R, 6) -> gradient w.r.t. z (..., n)."""
-        flat = grad.reshape(grad.shape[:-2] + (-1,))
+        flat = grad.reshape((*grad.shape[:-2], -1))
         return flat[..., self.idx] * self.width
 
 
@@ -161,10 +160,11 @@ def _starts(space: LeverSpace, problem: PlanProblem, options: SolveOptions) -> l
 
 def optimize(
     problem: PlanProblem,
-    options: SolveOptions = SolveOptions(),
+    options: SolveOptions | None = None,
     should_stop: Callable[[], bool] | None = None,
     model: PlanModel | None = None,
 ) -> Solution:
+    options = options or SolveOptions()
     t0 = time.monotonic()
     deadline = t0 + options.time_limit_s
     fun = ScaledProblem(problem, model)
@@ -180,7 +180,16 @@ def optimize(
         z = np.zeros(0)
         f, g, c, jac = fun(z)
         point = sqp.Point(z, f, g, c, jac)
-        results.append(sqp.SQPResult(point, np.zeros(c.size), "converged", 0, 0.0, point if point.violation <= options.feasibility_tol else None))
+        results.append(
+            sqp.SQPResult(
+                point,
+                np.zeros(c.size),
+                "converged",
+                0,
+                0.0,
+                point if point.violation <= options.feasibility_tol else None,
+            )
+        )
     else:
         for z0 in _starts(space, problem, options):
             if time.monotonic() >= deadline or (should_stop is not None and should_stop()):
@@ -194,8 +203,14 @@ def optimize(
     iterations = sum(r.iterations for r in results)
     tol = options.feasibility_tol
 
-    def finish(point: sqp.Point, lam: np.ndarray | None, term: Termination, detail: str, kkt: float,
-               relax: list[Relaxation] | None = None) -> Solution:
+    def finish(
+        point: sqp.Point,
+        lam: np.ndarray | None,
+        term: Termination,
+        detail: str,
+        kkt: float,
+        relax: list[Relaxation] | None = None,
+    ) -> Solution:
         levers = space.levers(point.z)
         ev = model.evaluate(levers)
         return Solution(
@@ -222,10 +237,7 @@ def optimize(
     if converged and not interrupted:
         best = min(converged, key=lambda r: r.point.f)
         agree = sum(1 for r in converged if abs(r.point.f - best.point.f) <= 1e-6 * (1 + abs(best.point.f)))
-        detail = (
-            f"KKT point; {len(converged)} of {len(results)} starts converged, "
-            f"{agree} to the best objective"
-        )
+        detail = f"KKT point; {len(converged)} of {len(results)} starts converged, {agree} to the best objective"
         return finish(best.point, best.multipliers, Termination.LOCALLY_OPTIMAL, detail, best.kkt_residual)
 
     incumbents = [r.incumbent for r in results if r.incumbent is not None]
@@ -236,20 +248,31 @@ def optimize(
             owner = next((r for r in results if r.incumbent is best_point), None)
             lam = owner.multipliers if owner is not None and owner.point is best_point else None
             kkt = sqp.kkt_residual(best_point, lam) if lam is not None else float("nan")
-            return finish(best_point, lam, Termination.FEASIBLE_TIME_LIMIT,
-                          "time limit reached; best feasible plan so far", kkt)
+            return finish(
+                best_point, lam, Termination.FEASIBLE_TIME_LIMIT, "time limit reached; best feasible plan so far", kkt
+            )
         best_point = min((r.point for r in results), key=lambda p: p.violation) if results else None
         if best_point is None:
             z = space.to_z(problem.template.value)
             f, g, c, jac = fun(z)
             best_point = sqp.Point(z, f, g, c, jac)
-        return finish(best_point, None, Termination.NO_FEASIBLE_POINT_YET,
-                      "time limit reached before any feasible plan", float("nan"))
+        return finish(
+            best_point,
+            None,
+            Termination.NO_FEASIBLE_POINT_YET,
+            "time limit reached before any feasible plan",
+            float("nan"),
+        )
     if feasible_finals:
         best = min(feasible_finals, key=lambda r: r.point.f)
-        return finish(best.point, best.multipliers, Termination.ITERATION_LIMIT,
-                      f"feasible, KKT residual {best.kkt_residual:.2e} above tolerance after "
-                      f"{settings.max_iterations} iterations", best.kkt_residual)
+        return finish(
+            best.point,
+            best.multipliers,
+            Termination.ITERATION_LIMIT,
+            f"feasible, KKT residual {best.kkt_residual:.2e} above tolerance after "
+            f"{settings.max_iterations} iterations",
+            best.kkt_residual,
+        )
 
     # Phase 1: the smallest (scaled l1) relaxation, from the least-violating point.
     start = min(results, key=lambda r: float(np.sum(np.maximum(r.point.c, 0.0)))).point

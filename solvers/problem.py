@@ -6,7 +6,6 @@ import enum
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from planopt.solvers.surface import LEVERS, N_LEVERS
 
 

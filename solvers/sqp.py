@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from planopt.solvers.qp import subproblem
 
 QP_TIME_LIMIT_S = 1.0  # one subproblem; HiGHS' active-set QP can stall on degenerate models
@@ -149,7 +148,7 @@ def solve(
         remaining = min(max(deadline - time.monotonic(), 1e-3), QP_TIME_LIMIT_S)
         return qp.solve(pt.g, _cholesky_t(h), cc, jj, lo, hi, rho, remaining)
 
-    for it in range(1, settings.max_iterations + 1):
+    for it in range(1, settings.max_iterations + 1):  # noqa: B007 (read after the loop)
         if should_stop is not None and should_stop():
             status = "cancelled"
             break

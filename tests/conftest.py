@@ -4,4 +4,6 @@ import os
 
 from planopt.server.app import configure_jax
 
-configure_jax(os.environ.get("PLANOPT_JAX_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "planopt", "jax")))
+configure_jax(
+    os.environ.get("PLANOPT_JAX_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "planopt", "jax"))
+)

@@ -1,7 +1,6 @@
 """A real planopt server on a free port (real gRPC, JAX, cvxpy and HiGHS), shared by the module."""
 
 import pytest
-
 from planopt.client import PlanClient
 from planopt.server import ServerConfig, create_server, shutdown
 

@@ -5,7 +5,6 @@ import math
 
 import grpc
 import pytest
-
 from planopt.client import PlanError
 from planopt.client.requests import build_options, demo_request
 from planopt.v1 import planopt_pb2 as pb

@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 import pytest
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-
 from planopt.client import PlanClient, PlanError
 from planopt.client.requests import build_options, demo_request
 from planopt.server import ServerConfig, create_server, shutdown
@@ -75,8 +74,19 @@ def test_reflection_lists_the_service(server_target):
 def test_python_m_server_stops_cleanly_on_sigterm(tmp_path):
     port_file = tmp_path / "port"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "planopt.server", "--port", "0", "--port-file", str(port_file),
-         "--warm-buckets", "64", "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "planopt.server",
+            "--port",
+            "0",
+            "--port-file",
+            str(port_file),
+            "--warm-buckets",
+            "64",
+            "--workers",
+            "2",
+        ],
         env={**os.environ, "PLANOPT_LOG_LEVEL": "WARNING"},
     )
     try:

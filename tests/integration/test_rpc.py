@@ -8,7 +8,6 @@ import sys
 import grpc
 import pytest
 from google.protobuf import json_format
-
 from planopt.client import PlanError, demo
 from planopt.client.requests import LEVERS, build_options, demo_request
 from planopt.client.results import optimize_result
@@ -34,8 +33,9 @@ def test_optimize_demo_returns_a_certified_improvement(client):
 def test_evaluate_current_plan_matches_optimizer_baseline(client):
     req = demo_request()
     plan = {demo.ROLE: {name: getattr(req.plan.roles[0], name).value for name in LEVERS}}
-    ev = client.evaluate_plan(demo.demo_roster(), plan, market={demo.ROLE: demo.MARKET_OTE_USD},
-                              constraints=demo.CONSTRAINTS)
+    ev = client.evaluate_plan(
+        demo.demo_roster(), plan, market={demo.ROLE: demo.MARKET_OTE_USD}, constraints=demo.CONSTRAINTS
+    )
     opt = optimize_result(client.optimize_plan_raw(req))
     assert ev.metrics.mean_attainment == pytest.approx(opt.baseline.mean_attainment, rel=1e-12)
     assert ev.metrics.cost_of_sales == pytest.approx(0.135, abs=0.01)  # seed 000
@@ -72,17 +72,30 @@ def test_short_deadline_gives_a_plan_or_deadline_exceeded_never_internal(client)
         except PlanError as err:
             assert err.code in (grpc.StatusCode.DEADLINE_EXCEEDED,), err
             continue
-        assert resp.termination.reason in (
-            pb.Termination.LOCALLY_OPTIMAL, pb.Termination.FEASIBLE_TIME_LIMIT
-        ), resp.termination
+        assert resp.termination.reason in (pb.Termination.LOCALLY_OPTIMAL, pb.Termination.FEASIBLE_TIME_LIMIT), (
+            resp.termination
+        )
         # The solver's limit came from the deadline, not from time_limit (60 s).
         assert resp.stats.elapsed.ToNanoseconds() / 1e9 < timeout
 
 
 def test_cli_json_is_the_canonical_protobuf_mapping(server_target):
     out = subprocess.run(
-        [sys.executable, "-m", "planopt.client.cli", "optimize", "--demo", "--format", "json", "--target", server_target],
-        capture_output=True, text=True, timeout=300, check=True,
+        [
+            sys.executable,
+            "-m",
+            "planopt.client.cli",
+            "optimize",
+            "--demo",
+            "--format",
+            "json",
+            "--target",
+            server_target,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     data = json.loads(out.stdout)
     assert data["termination"]["reason"] == "LOCALLY_OPTIMAL"
@@ -93,8 +106,18 @@ def test_cli_json_is_the_canonical_protobuf_mapping(server_target):
 def test_cli_table_prints_before_and_after(server_target):
     out = subprocess.run(
         [sys.executable, "-m", "planopt.client.cli", "optimize", "--demo", "--target", server_target],
-        capture_output=True, text=True, timeout=300, check=True, env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env={**os.environ},
     )
-    for needle in ("mean attainment", "cost of sales", "attrition", "median OTE vs market", "shadow price",
-                   "LOCALLY_OPTIMAL"):
+    for needle in (
+        "mean attainment",
+        "cost of sales",
+        "attrition",
+        "median OTE vs market",
+        "shadow price",
+        "LOCALLY_OPTIMAL",
+    ):
         assert needle in out.stdout

@@ -1,7 +1,6 @@
 """The demo team reproduces seed 000 under the current plan (golden values: the seed's text)."""
 
 import pytest
-
 from planopt.solvers.model import PlanModel
 from planopt.solvers.problem import demo_problem
 

@@ -11,11 +11,10 @@ import dataclasses
 
 import numpy as np
 import pytest
-from scipy.optimize import minimize, nnls
-
 from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import ScaledProblem, optimize
 from planopt.solvers.problem import SolveOptions, Termination, demo_problem
+from scipy.optimize import minimize, nnls
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +31,7 @@ def solution(problem):
 
 def independent_kkt(fun: ScaledProblem, z: np.ndarray, active_tol: float = 1e-5) -> float:
     """Stationarity residual with multipliers fitted by NNLS over active constraints and bounds."""
-    f, g, c, jac = fun(z)
+    _, g, c, jac = fun(z)
     cols = [jac[j] for j in range(c.size) if c[j] >= -active_tol]
     n = z.size
     for i in range(n):
@@ -74,7 +73,10 @@ def test_at_least_as_good_as_scipy_slsqp_from_the_same_starts(problem, solution)
     best = np.inf
     for z0 in starts:
         res = minimize(
-            lambda z: fun(z)[0], z0, jac=lambda z: fun(z)[1], method="SLSQP",
+            lambda z: fun(z)[0],
+            z0,
+            jac=lambda z: fun(z)[1],
+            method="SLSQP",
             bounds=[(0, 1)] * fun.space.n,
             constraints=[{"type": "ineq", "fun": lambda z: -fun(z)[2], "jac": lambda z: -fun(z)[3]}],
             options={"maxiter": 300, "ftol": 1e-10},

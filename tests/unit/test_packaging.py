@@ -14,8 +14,16 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 def test_generated_stubs_are_not_stale(tmp_path):
     pytest.importorskip("grpc_tools")
     subprocess.run(
-        [sys.executable, "-m", "grpc_tools.protoc", f"-I{ROOT / 'proto'}", f"--python_out={tmp_path}",
-         f"--pyi_out={tmp_path}", f"--grpc_python_out={tmp_path}", str(ROOT / "proto/planopt/v1/planopt.proto")],
+        [
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"-I{ROOT / 'proto'}",
+            f"--python_out={tmp_path}",
+            f"--pyi_out={tmp_path}",
+            f"--grpc_python_out={tmp_path}",
+            str(ROOT / "proto/planopt/v1/planopt.proto"),
+        ],
         check=True,
     )
     for name in ("planopt_pb2.py", "planopt_pb2.pyi", "planopt_pb2_grpc.py"):
@@ -32,7 +40,7 @@ def test_every_package_folder_is_listed_in_pyproject():
         for init in (ROOT / top).rglob("__init__.py"):
             rel = init.parent.relative_to(ROOT).as_posix()
             base = next(d for d in dirs if rel == d or rel.startswith(d + "/"))
-            found.add(dirs[base] + rel[len(base):].replace("/", "."))
+            found.add(dirs[base] + rel[len(base) :].replace("/", "."))
     assert found == listed, f"unlisted: {found - listed}, stale: {listed - found}"
 
 
@@ -55,14 +63,13 @@ print("thin ok")
 
 
 def test_thin_client_imports_without_jax_numpy_or_solvers():
-    out = subprocess.run([sys.executable, "-c", THIN], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", THIN], capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
     assert "thin ok" in out.stdout
 
 
 def test_hand_encoded_health_messages_match_grpc_health():
     from grpc_health.v1 import health_pb2
-
     from planopt.client.client import _health_request, _health_status
 
     for service in ("", "planopt.v1.PlanOptimizer", "x" * 300):

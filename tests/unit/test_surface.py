@@ -5,13 +5,14 @@ Golden values come from SciPy quadrature of the payout curve against the normal 
 finite differences / an unrolled solve for the implicit-function derivatives.
 """
 
+import itertools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from scipy import integrate, stats
-
 from planopt.solvers import surface as S
+from scipy import integrate, stats
 
 PLANS = [
     np.array([85e3, 85e3, 0.0, 0.5, 1.1, 3.0]),  # seed 000's current plan
@@ -46,7 +47,7 @@ def test_pay_moments_match_quadrature(lev, m):
     pts = [lo] + [b for b in breaks if lo < b < hi] + [hi]
 
     def quad(fn):
-        return sum(integrate.quad(fn, a, b, epsabs=1e-12, epsrel=1e-12)[0] for a, b in zip(pts[:-1], pts[1:]))
+        return sum(integrate.quad(fn, a, b, epsabs=1e-12, epsrel=1e-12)[0] for a, b in itertools.pairwise(pts))
 
     mean_q = quad(lambda x: pay(x, lev) * pdf(x))
     var_q = quad(lambda x: (pay(x, lev) - mean_q) ** 2 * pdf(x))

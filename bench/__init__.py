@@ -1,0 +1,1 @@
+"""Benchmarks (not unit tests): instance generators, peers and ratio reports."""
