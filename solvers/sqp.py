@@ -33,6 +33,7 @@ class SQPSettings:
     initial_radius: float = 0.25
     initial_penalty: float = 10.0
     max_penalty: float = 1e5
+    qp_backend: str = "highs"  # or "cvxpy" (the reference formulation; same QP)
 
 
 @dataclass
@@ -87,17 +88,6 @@ def _damped_bfgs(h: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 0.5 * (h + h.T)
 
 
-def _cholesky_t(h: np.ndarray) -> np.ndarray:
-    n = h.shape[0]
-    reg = 1e-10 * max(1.0, float(np.max(np.abs(np.diag(h)))))
-    for _ in range(8):
-        try:
-            return np.linalg.cholesky(h + reg * np.eye(n)).T
-        except np.linalg.LinAlgError:
-            reg *= 100.0
-    return np.eye(n)
-
-
 def solve(
     fun: Functions,
     z0: np.ndarray,
@@ -122,7 +112,7 @@ def solve(
     lam = np.zeros(m_real)
     incumbent = point if point.violation <= settings.feasibility_tol else None
     history = [point.f]
-    qp = subproblem(n, max(m_real, 1))
+    qp = subproblem(n, max(m_real, 1), settings.qp_backend)
     status = "iteration_limit"
     it = 0
 
@@ -146,7 +136,7 @@ def solve(
         cc = np.array([-1.0]) if pad else c_rhs
         jj = np.zeros((1, n)) if pad else pt.jac
         remaining = min(max(deadline - time.monotonic(), 1e-3), QP_TIME_LIMIT_S)
-        return qp.solve(pt.g, _cholesky_t(h), cc, jj, lo, hi, rho, remaining)
+        return qp.solve(pt.g, h, cc, jj, lo, hi, rho, remaining)
 
     for it in range(1, settings.max_iterations + 1):  # noqa: B007 (read after the loop)
         if should_stop is not None and should_stop():
@@ -165,7 +155,7 @@ def solve(
         p = res.step  # type: ignore[attr-defined]
         lam_qp = res.multipliers[:m_real]  # type: ignore[attr-defined]
         viol_sum = float(np.sum(np.maximum(point.c, 0.0)))
-        model_val = float(point.g @ p + 0.5 * np.sum((_cholesky_t(h) @ p) ** 2))
+        model_val = float(point.g @ p + 0.5 * p @ h @ p)
         if m_real:
             model_val += rho * float(np.sum(np.maximum(point.c + point.jac @ p, 0.0)))
         pred = rho * viol_sum - model_val
