@@ -43,8 +43,9 @@ class QPResult:
 
 
 class CvxpyQP:
-    def __init__(self, n: int, m: int) -> None:
+    def __init__(self, n: int, m: int, solver: str = "HIGHS") -> None:
         self.n, self.m = n, m
+        self.solver = solver
         self.p = cp.Variable(n)
         self.v = cp.Variable(m, nonneg=True)
         self.g = cp.Parameter(n)
@@ -75,7 +76,10 @@ class CvxpyQP:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # inaccurate solutions are judged by the merit test
-                self.problem.solve(solver=cp.HIGHS, threads=1, time_limit=max(time_limit_s, 1e-3))
+                if self.solver == "HIGHS":
+                    self.problem.solve(solver=cp.HIGHS, threads=1, time_limit=max(time_limit_s, 1e-3))
+                else:
+                    self.problem.solve(solver=self.solver, time_limit=max(time_limit_s, 1e-3))
         except cp.error.SolverError as exc:
             return self._failed(f"solver error: {exc}")
         status = self.problem.status
@@ -117,6 +121,11 @@ class HighsQP:
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", 1)
+        # HiGHS' active-set QP can cycle on degenerate subproblems (seen: 1.5M iterations on a
+        # 6-variable QP). A small iteration cap detects that in milliseconds; the solve then
+        # falls back to an interior-point method (Clarabel through the cvxpy formulation).
+        self.highs.setOptionValue("qp_iteration_limit", 50 * (n + m) + 500)
+        self._fallback: CvxpyQP | None = None
         # Row-major J with the -I of the slacks, as a column-wise sparse matrix: column k < n
         # holds J[:, k]; column n + j holds -1 in row j.
         self._start = np.concatenate([np.arange(n + 1) * m, n * m + np.arange(1, m + 1)]).astype(np.int32)
@@ -169,7 +178,11 @@ class HighsQP:
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            return _failed(n, m, self.highs.modelStatusToString(status))
+            if self._fallback is None:
+                self._fallback = CvxpyQP(n, m, solver="CLARABEL")
+            result = self._fallback.solve(g, h, c, jac, lo, hi, rho, time_limit_s)
+            result.status = f"{result.status} (Clarabel after HiGHS: {self.highs.modelStatusToString(status)})"
+            return result
         sol = self.highs.getSolution()
         if not sol.value_valid or not sol.dual_valid:
             return _failed(n, m, "no valid primal-dual solution")

@@ -56,7 +56,7 @@ LEVERS: tuple[str, ...] = (
 N_LEVERS = len(LEVERS)
 
 GRID_POINTS = 48  # grid for locating effort modes (static: part of the JIT shape)
-NEWTON_STEPS = 14  # safeguarded Newton steps per mode (bracket width / 2**14 worst case)
+NEWTON_STEPS = 20  # at most, per mode (bisection alone would shrink the bracket 2**20-fold)
 NEWTON_TOL = 1e-10  # |V'(m)| <= tol * c: m within about 1e-10 of the stationary point
 FOLD_H0 = 0.02  # curvature scale of the fold fade-out factor exp(-h0 / h)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -206,10 +206,14 @@ def _grid(lev: jax.Array, p: RepParams) -> jax.Array:
 
 
 def _newton(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
-    """Safeguarded Newton for V'(m) = 0 inside [lo, hi] (bisection when Newton leaves it)."""
+    """Safeguarded Newton for V'(m) = 0 inside [lo, hi] (bisection when Newton leaves it).
 
-    def step(_: int, state: tuple[jax.Array, jax.Array, jax.Array]):
-        x, a, b = state
+    Stops when |V'| <= NEWTON_TOL * c (m within about 1e-10 of the stationary point) or after
+    NEWTON_STEPS steps (a while loop: under vmap it runs until every rep has converged).
+    """
+
+    def step(state: tuple[jax.Array, jax.Array, jax.Array, jax.Array, jax.Array]):
+        i, x, a, b, _ = state
         g = _dV(x, lev, p)
         h = _d2V(x, lev, p)
         a = jnp.where(g > 0.0, x, a)
@@ -219,10 +223,13 @@ def _newton(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.
         # Converged points stay put: at round-off level g flips sign, and a bisection step
         # from a stale bracket would throw the solution away.
         done = jnp.abs(g) <= NEWTON_TOL * p.cost
-        return jnp.where(done, x, jnp.where(ok, xn, 0.5 * (a + b))), a, b
+        return i + 1, jnp.where(done, x, jnp.where(ok, xn, 0.5 * (a + b))), a, b, done
 
-    x, _, _ = jax.lax.fori_loop(0, NEWTON_STEPS, step, (x0, lo, hi))
-    return x
+    def running(state: tuple[jax.Array, jax.Array, jax.Array, jax.Array, jax.Array]) -> jax.Array:
+        return (state[0] < NEWTON_STEPS) & ~state[4]
+
+    init = (jnp.asarray(0), x0, lo, hi, jnp.asarray(False))
+    return jax.lax.while_loop(running, step, init)[1]
 
 
 @jax.custom_jvp
@@ -258,8 +265,7 @@ def _two_best_modes(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array,
     right = jnp.concatenate([v[1:], jnp.array([-jnp.inf])])
     is_max = (v >= left) & (v > right)
     score = jnp.where(is_max, v, -jnp.inf)
-    order = jnp.argsort(-score)
-    idx = order[:2]
+    _, idx = jax.lax.top_k(score, 2)
     exists = jnp.isfinite(score[idx])
     last = GRID_POINTS - 1
     lo = grid[jnp.maximum(idx - 1, 0)]
@@ -276,6 +282,9 @@ def rep_response(lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool
     brackets, exists, _ = _two_best_modes(lev, p)
     solver = unrolled_mode if unrolled else solve_mode
     modes = jax.vmap(lambda b: solver(lev, p, b[0], b[1], b[2]), in_axes=1)(brackets)
+    # Two grid maxima on one plateau can refine to the same mode: count it once.
+    same = jnp.abs(jax.lax.stop_gradient(modes[1] - modes[0])) <= 1e-7
+    exists = exists.at[1].set(exists[1] & ~same)
     values = jax.vmap(lambda x: rep_value(x, lev, p))(modes)
     curv = jax.vmap(lambda x: -_d2V(x, lev, p))(modes) / p.cost
     fade = jnp.exp(-FOLD_H0 / jnp.maximum(curv, 1e-12))
