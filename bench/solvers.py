@@ -1,0 +1,234 @@
+"""planopt's SQP vs SciPy SLSQP and IPOPT (casadi) on the same surface, same starts.
+
+    python -m bench.solvers --instance S|M|L|all [--repeats 5] [--starts 4] [--json]
+
+Every solver sees the same function: ``ScaledProblem`` (JAX surface, exact block-sparse
+Jacobians; one evaluation gives f, grad f, c and dc/dz, cached so a peer asking for the value
+and then the Jacobian at the same point pays once). IPOPT uses its limited-memory Hessian (our
+SQP uses damped BFGS: neither gets second derivatives). Timings are warm (JIT compiled before
+timing) medians of ``--repeats`` runs, all measured in this run.
+
+Prints one JSON object per (instance, solver) and a summary line per instance with
+speedup_vs_slsqp, speedup_vs_ipopt and objective_gap_vs_best_peer (relative; positive = ours
+better), plus the infeasible variant's relaxation check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from bench.instances import instance
+from planopt.solvers.model import PlanModel
+from planopt.solvers.optimize import ScaledProblem, optimize
+from planopt.solvers.problem import SolveOptions
+
+FEAS_TOL = 1e-6
+
+
+class Cached:
+    """f, grad, c, J at the last point (peers ask for them separately)."""
+
+    def __init__(self, fun: ScaledProblem) -> None:
+        self.fun = fun
+        self.key: bytes | None = None
+        self.val: tuple[float, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.evaluations = 0
+
+    def __call__(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        z = np.clip(np.asarray(z, dtype=float).ravel(), 0.0, 1.0)
+        key = z.tobytes()
+        if key != self.key:
+            self.val = self.fun(z)
+            self.key = key
+            self.evaluations += 1
+        assert self.val is not None
+        return self.val
+
+
+def starts(fun: ScaledProblem, count: int, seed: int = 0) -> list[np.ndarray]:
+    """The same starts as planopt's multi-start: the current plan, then seeded uniform points."""
+    rng = np.random.default_rng(seed)
+    out = [fun.space.to_z(fun.problem.template.value)]
+    out += [rng.uniform(0.05, 0.95, fun.space.n) for _ in range(count - 1)]
+    return out
+
+
+def run_slsqp(fun: ScaledProblem, zs: list[np.ndarray]) -> tuple[float, float, str]:
+    from scipy.optimize import minimize
+
+    f = Cached(fun)
+    best = (np.inf, np.inf, "no feasible point")
+    for z0 in zs:
+        res = minimize(
+            lambda z: f(z)[0], z0, jac=lambda z: f(z)[1], method="SLSQP", bounds=[(0.0, 1.0)] * z0.size,
+            constraints=[{"type": "ineq", "fun": lambda z: -f(z)[2], "jac": lambda z: -f(z)[3]}],
+            options={"maxiter": 500, "ftol": 1e-10},
+        )
+        obj, _, c, _ = f(res.x)
+        viol = max(float(np.max(c, initial=0.0)), 0.0)
+        if viol <= FEAS_TOL and obj < best[0]:
+            best = (obj, viol, res.message)
+    return best
+
+
+def run_ipopt(fun: ScaledProblem, zs: list[np.ndarray]) -> tuple[float, float, str]:
+    import casadi as ca
+
+    f = Cached(fun)
+    n, m = zs[0].size, len(fun.specs)
+
+    class Jac(ca.Callback):
+        def __init__(self) -> None:
+            ca.Callback.__init__(self)
+            self.construct("planopt_jac", {})
+
+        def get_n_in(self) -> int:
+            return 2
+
+        def get_n_out(self) -> int:
+            return 1
+
+        def get_sparsity_in(self, i: int) -> ca.Sparsity:
+            return ca.Sparsity.dense(n, 1) if i == 0 else ca.Sparsity.dense(1 + m, 1)
+
+        def get_sparsity_out(self, i: int) -> ca.Sparsity:
+            return ca.Sparsity.dense(1 + m, n)
+
+        def eval(self, arg: list) -> list:  # type: ignore[type-arg]
+            _, g, _, jac = f(np.asarray(arg[0]).ravel())
+            return [np.vstack([g[None, :], jac])]
+
+    class FG(ca.Callback):
+        def __init__(self) -> None:
+            ca.Callback.__init__(self)
+            self.jac_cb = Jac()
+            self.construct("planopt_fg", {})
+
+        def get_n_in(self) -> int:
+            return 1
+
+        def get_n_out(self) -> int:
+            return 1
+
+        def get_sparsity_in(self, i: int) -> ca.Sparsity:
+            return ca.Sparsity.dense(n, 1)
+
+        def get_sparsity_out(self, i: int) -> ca.Sparsity:
+            return ca.Sparsity.dense(1 + m, 1)
+
+        def eval(self, arg: list) -> list:  # type: ignore[type-arg]
+            obj, _, c, _ = f(np.asarray(arg[0]).ravel())
+            return [np.r_[obj, c]]
+
+        def has_jacobian(self) -> bool:
+            return True
+
+        def get_jacobian(self, name: str, inames: list, onames: list, opts: dict) -> ca.Function:  # type: ignore[type-arg]
+            x = ca.MX.sym("x", n, 1)
+            out = ca.MX.sym("out", 1 + m, 1)
+            return ca.Function(name, [x, out], [self.jac_cb(x, out)], inames, onames, opts)
+
+    fg = FG()
+    x = ca.MX.sym("x", n, 1)
+    y = fg(x)
+    nlp = {"x": x, "f": y[0], "g": y[1:]}
+    opts = {
+        "ipopt.print_level": 0, "print_time": False, "ipopt.sb": "yes",
+        "ipopt.hessian_approximation": "limited-memory", "ipopt.tol": 1e-8, "ipopt.max_iter": 500,
+    }
+    solver = ca.nlpsol("planopt_ipopt", "ipopt", nlp, opts)
+    best = (np.inf, np.inf, "no feasible point")
+    for z0 in zs:
+        sol = solver(x0=z0, lbx=0.0, ubx=1.0, ubg=0.0)
+        z = np.asarray(sol["x"]).ravel()
+        obj, _, c, _ = f(z)
+        viol = max(float(np.max(c, initial=0.0)), 0.0)
+        if viol <= FEAS_TOL and obj < best[0]:
+            best = (obj, viol, solver.stats()["return_status"])
+    _ = fg  # keep the callback objects alive until here
+    return best
+
+
+def _timed(fn: Callable[[], tuple[float, float, str]], repeats: int) -> tuple[tuple[float, float, str], float]:
+    times, out = [], None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    assert out is not None
+    return out, statistics.median(times)
+
+
+def bench_instance(name: str, repeats: int, n_starts: int, emit: Callable[[dict], None]) -> None:
+    problem = instance(name)
+    model = PlanModel(problem)
+    model.evaluate(problem.template.value)  # JIT compile outside the timings
+    fun = ScaledProblem(problem, model)
+    options = SolveOptions(num_starts=n_starts, seed=0, time_limit_s=600)
+
+    def ours() -> tuple[float, float, str]:
+        sol = optimize(problem, options, model=model)
+        return -sol.evaluation.objective / fun.obj_scale, sol.max_violation, sol.termination.value
+
+    zs = starts(fun, n_starts)
+    results = {}
+    for solver, fn in (
+        ("planopt", ours),
+        ("slsqp", lambda: run_slsqp(fun, zs)),
+        ("ipopt", lambda: run_ipopt(fun, zs)),
+    ):
+        (obj, viol, term), secs = _timed(fn, repeats)
+        objective = -obj * fun.obj_scale if np.isfinite(obj) else None
+        results[solver] = (objective, secs)
+        emit({"instance": name, "solver": solver, "objective": objective, "max_violation": viol,
+              "seconds": secs, "termination": str(term), "repeats": repeats, "starts": n_starts})
+    peers = [results[p][0] for p in ("slsqp", "ipopt") if results[p][0] is not None]
+    best_peer = max(peers) if peers else None
+    ours_obj = results["planopt"][0]
+    emit({
+        "instance": name,
+        "speedup_vs_slsqp": results["slsqp"][1] / results["planopt"][1],
+        "speedup_vs_ipopt": results["ipopt"][1] / results["planopt"][1],
+        "objective_gap_vs_best_peer": None if best_peer is None or ours_obj is None
+        else (ours_obj - best_peer) / abs(best_peer),
+    })
+    # Infeasible variant: INFEASIBLE + relaxation; the relaxed cap must be feasible and tight.
+    bad = instance(name, infeasible=True)
+    sol = optimize(bad, options, model=PlanModel(bad))
+    check: dict[str, object] = {"instance": name, "variant": "infeasible", "termination": sol.termination.value,
+                                "relaxations": [dataclasses.asdict(r) for r in sol.relaxations]}
+    cos = next((r for r in sol.relaxations if r.name == "cost_of_sales"), None)
+    if cos is not None:
+        relaxed = dataclasses.replace(
+            bad, constraints=dataclasses.replace(bad.constraints, max_cost_of_sales=cos.relaxed_bound + 1e-5)
+        )
+        again = optimize(relaxed, options, model=PlanModel(relaxed))
+        check["resolve_termination"] = again.termination.value
+        check["resolve_cost_of_sales_minus_cap"] = again.evaluation.metrics["cost_of_sales"] - (cos.relaxed_bound + 1e-5)
+    emit(check)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--instance", default="S", choices=("S", "M", "L", "all"))
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--starts", type=int, default=4)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    def emit(row: dict) -> None:  # type: ignore[type-arg]
+        print(json.dumps(row) if args.json else row, flush=True)
+
+    for name in ("S", "M", "L") if args.instance == "all" else (args.instance,):
+        bench_instance(name, args.repeats, args.starts, emit)
+
+
+if __name__ == "__main__":
+    main()
