@@ -215,7 +215,7 @@ def _check_options(o: pb.SolveOptions, roles: set[str], v: _Collector) -> None:
     if not 0 <= o.num_starts <= 64:
         v.add("options.num_starts", f"must be in [0, 64] (0 = default 4), got {o.num_starts}")
     if not 0 <= o.max_iterations <= 10_000:
-        v.add("options.max_iterations", f"must be in [0, 10000] (0 = default 60), got {o.max_iterations}")
+        v.add("options.max_iterations", f"must be in [0, 10000] (0 = default 200), got {o.max_iterations}")
     if o.HasField("feasibility_tolerance"):
         v.number("options.feasibility_tolerance", o.feasibility_tolerance, 1e-9, 1.0)
     if o.HasField("kkt_tolerance"):

@@ -109,7 +109,7 @@ class SolveOptions:
     time_limit_s: float = 10.0
     seed: int = 0
     num_starts: int = 4
-    max_iterations: int = 60
+    max_iterations: int = 200
     feasibility_tol: float = 1e-6  # in scaled units (see ConstraintSpec.scale)
     kkt_tol: float = 1e-5
     warm_start: np.ndarray | None = None  # (R, 6) lever values of a previous plan

@@ -116,6 +116,10 @@ def cholesky_t(h: np.ndarray) -> np.ndarray:
 class HighsQP:
     """The elastic QP passed directly to highspy (columns [p, v], rows c + J p - v <= 0)."""
 
+    def _fall_back(self, *args: object) -> QPResult:
+        *qp_args, reason = args
+        return _fall_back_solve(self, tuple(qp_args), str(reason))
+
     def __init__(self, n: int, m: int) -> None:
         self.n, self.m = n, m
         self.highs = highspy.Highs()
@@ -178,26 +182,37 @@ class HighsQP:
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            if self._fallback is None:
-                self._fallback = CvxpyQP(n, m, solver="CLARABEL")
-            result = self._fallback.solve(g, h, c, jac, lo, hi, rho, time_limit_s)
-            result.status = f"{result.status} (Clarabel after HiGHS: {self.highs.modelStatusToString(status)})"
-            return result
+            return self._fall_back(g, h, c, jac, lo, hi, rho, time_limit_s, self.highs.modelStatusToString(status))
         sol = self.highs.getSolution()
         if not sol.value_valid or not sol.dual_valid:
-            return _failed(n, m, "no valid primal-dual solution")
+            return self._fall_back(g, h, c, jac, lo, hi, rho, time_limit_s, "no valid primal-dual solution")
         x = np.asarray(sol.col_value)
+        # Trust but verify: (p, v) = (0, max(c, 0)) is feasible, so an optimal answer cannot be
+        # worse. HiGHS' QP has returned "optimal" points that are (seen on the M instance).
+        p = x[:n]
+        value = g @ p + 0.5 * p @ h @ p + rho * np.sum(np.maximum(c + jac @ p, 0.0))
+        at_zero = rho * np.sum(np.maximum(c, 0.0))
+        if value > at_zero + 1e-9 * (1.0 + abs(at_zero)):
+            return self._fall_back(g, h, c, jac, lo, hi, rho, time_limit_s, "HiGHS optimum worse than p = 0")
         col_dual = np.asarray(sol.col_dual)[:n]
         return QPResult(
             ok=True,
             status="optimal",
-            step=x[:n].copy(),
+            step=p.copy(),
             slack=np.maximum(x[n:], 0.0),
             # HiGHS: row dual of an active "<=" row is <= 0 in a minimisation.
             multipliers=np.maximum(-np.asarray(sol.row_dual), 0.0),
             lower_multipliers=np.maximum(col_dual, 0.0),
             upper_multipliers=np.maximum(-col_dual, 0.0),
         )
+
+
+def _fall_back_solve(qp: "HighsQP", args: tuple, reason: str) -> QPResult:  # type: ignore[type-arg]
+    if qp._fallback is None:
+        qp._fallback = CvxpyQP(qp.n, qp.m, solver="CLARABEL")
+    result = qp._fallback.solve(*args)
+    result.status = f"{result.status} (Clarabel after HiGHS: {reason})"
+    return result
 
 
 def _failed(n: int, m: int, status: str) -> QPResult:

@@ -12,6 +12,7 @@ residual and the violation are below tolerance.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from planopt.solvers.qp import subproblem
 
+_TRACE = bool(os.environ.get("PLANOPT_SQP_TRACE"))
 QP_TIME_LIMIT_S = 1.0  # one subproblem; HiGHS' active-set QP can stall on degenerate models
 
 # fun(z) -> (f, grad f, c, J)
@@ -27,7 +29,7 @@ Functions = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, np.ndarr
 
 @dataclass
 class SQPSettings:
-    max_iterations: int = 60
+    max_iterations: int = 200
     feasibility_tol: float = 1e-6
     kkt_tol: float = 1e-5
     initial_radius: float = 0.25
@@ -60,7 +62,17 @@ class SQPResult:
     history: list[float] = field(default_factory=list)
 
 
-def kkt_residual(p: Point, lam: np.ndarray, bound_tol: float = 1e-9) -> float:
+SNAP = 1e-8  # QP steps land within round-off of a bound; snap them onto it
+
+
+def _snap(z: np.ndarray) -> np.ndarray:
+    z = np.clip(z, 0.0, 1.0)
+    z[z < SNAP] = 0.0
+    z[z > 1.0 - SNAP] = 1.0
+    return z
+
+
+def kkt_residual(p: Point, lam: np.ndarray, bound_tol: float = SNAP) -> float:
     """Max of scaled stationarity (projected on the box) and complementarity |lambda_j c_j|."""
     r = p.g + p.jac.T @ lam if lam.size else p.g.copy()
     at_lo = p.z <= bound_tol
@@ -98,7 +110,7 @@ def solve(
 ) -> SQPResult:
     """Run the SQP from z0. ``objective_free`` solves the phase-1 (minimum-violation) problem."""
     n = z0.size
-    z = np.clip(z0, 0.0, 1.0)
+    z = _snap(np.asarray(z0, dtype=float).copy())
     f, g, c, jac = fun(z)
     if objective_free:
         f, g = 0.0, np.zeros(n)
@@ -160,18 +172,27 @@ def solve(
             model_val += rho * float(np.sum(np.maximum(point.c + point.jac @ p, 0.0)))
         pred = rho * viol_sum - model_val
         kkt = kkt_residual(point, lam_qp)
+        if pred < -1e-10 * (1.0 + abs(point.f)):
+            # p = 0 is feasible for the QP, so a step that models worse than it means the QP
+            # solve was inaccurate (an ill-conditioned quasi-Newton model): restart the model.
+            if _TRACE:
+                print(f"sqp it={it} QP model increase {pred:.2e}; resetting the Hessian model")
+            h = np.eye(n) * max(float(np.mean(np.diag(h))), 1e-8)
+            continue
         if point.violation <= settings.feasibility_tol and kkt <= settings.kkt_tol:
             lam = lam_qp
             status = "converged"
             break
         if pred <= 1e-14 * (1.0 + abs(point.f)) or float(np.max(np.abs(p), initial=0.0)) < 1e-12:
+            if _TRACE:
+                print(f"sqp stop it={it} pred={pred:.2e} |p|={np.max(np.abs(p)):.2e} kkt={kkt:.2e} qp={res.status}")
             lam = lam_qp
             if point.violation > settings.feasibility_tol and rho < settings.max_penalty and not objective_free:
                 rho *= 10.0
                 continue
             status = "converged" if kkt <= 10 * settings.kkt_tol else "stalled"
             break
-        trial = evaluate(np.clip(point.z + p, 0.0, 1.0))
+        trial = evaluate(_snap(point.z + p))
         ratio = -np.inf
         if trial is not None:
             ratio = (merit(point) - merit(trial)) / pred
@@ -179,12 +200,15 @@ def solve(
                 # Second-order correction: re-solve with the constraint curvature seen at z + p.
                 soc = qp_solve(point, trial.c - point.jac @ p)
                 if soc.ok:  # type: ignore[attr-defined]
-                    alt = evaluate(np.clip(point.z + soc.step, 0.0, 1.0))  # type: ignore[attr-defined]
+                    alt = evaluate(_snap(point.z + soc.step))  # type: ignore[attr-defined]
                     if alt is not None:
                         alt_ratio = (merit(point) - merit(alt)) / pred
                         if alt_ratio > ratio:
                             trial, ratio, p = alt, alt_ratio, soc.step  # type: ignore[attr-defined]
         step_norm = float(np.max(np.abs(p), initial=0.0))
+        if _TRACE:
+            print(f"sqp it={it} f={point.f:.8f} viol={point.violation:.2e} kkt={kkt:.2e} pred={pred:.2e} "
+                  f"ratio={ratio:.3f} |p|={step_norm:.2e} radius={radius:.2e} rho={rho:.1f} qp={res.status}")
         if trial is not None and ratio >= 1e-4:
             s = trial.z - point.z
             y = (trial.g - point.g) + ((trial.jac - point.jac).T @ lam_qp if m_real else 0.0)
