@@ -62,7 +62,7 @@ def main() -> None:
         best, viol = slsqp_multistart(fun, starts)
         peer.append(time.perf_counter() - t)
 
-    server, port = create_server(ServerConfig(port=0, warm_buckets=(64,), block_until_warm=True))
+    server, port = create_server(ServerConfig(port=0, warm_buckets=(48,), block_until_warm=True))
     rpc = []
     with PlanClient(f"127.0.0.1:{port}") as client:
         client.optimize_plan_raw(demo_request())

@@ -19,7 +19,7 @@ from planopt.v1 import planopt_pb2_grpc as pb_grpc
 log = logging.getLogger("planopt.server")
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["PlanOptimizer"].full_name
-DEFAULT_WARM_BUCKETS = (64, 1024)
+DEFAULT_WARM_BUCKETS = (48, 1024)
 
 
 def _env_int(name: str, default: int) -> int:

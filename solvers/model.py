@@ -25,15 +25,19 @@ from planopt.solvers.surface import (
 
 BASE, TI = LEVERS.index("base_usd"), LEVERS.index("target_incentive_usd")
 ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OUTCOME_FIELDS)
-MIN_BUCKET = 64
+MIN_BUCKET = 16
 
 
 def bucket_size(n: int) -> int:
-    """Rosters are padded to a power of two (>= 64) so JIT compiles once per bucket."""
+    """Rosters are padded to the next size 2**k or 3 * 2**(k-1) (>= 16), so JIT compiles once
+    per bucket and padding wastes at most a third of the work (45 reps run as 48)."""
     size = MIN_BUCKET
-    while size < n:
+    while True:
+        if size >= n:
+            return size
+        if size * 3 // 2 >= n:
+            return size * 3 // 2
         size *= 2
-    return size
 
 
 @dataclass(frozen=True)

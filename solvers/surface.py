@@ -96,24 +96,39 @@ def _phi(z: jax.Array) -> jax.Array:
     return jnp.exp(-0.5 * z * z) * _INV_SQRT_2PI
 
 
-def _interval_moments(
-    m: jax.Array, sigma: jax.Array, lo: jax.Array, hi: jax.Array | None
-) -> tuple[jax.Array, jax.Array, jax.Array]:
+class _Edge(NamedTuple):
+    """Standard-normal quantities at one breakpoint ``b`` of the payout curve, z = (b - m) / sigma."""
+
+    z: jax.Array
+    pdf: jax.Array  # phi(z)
+    below: jax.Array  # P(Z < z), accurate in the lower tail
+    above: jax.Array  # P(Z >= z), accurate in the upper tail
+
+
+def _edge(b: jax.Array, m: jax.Array, sigma: jax.Array) -> _Edge:
+    """One erfc per breakpoint: the small tail is computed directly, the other as 1 - tail.
+
+    ``sign`` is piecewise constant (derivative zero), so the value and its derivatives are
+    those of ``ndtr`` on both sides, including z = 0.
+    """
+    z = (b - m) / sigma
+    sign = jnp.where(z < 0.0, -1.0, 1.0)
+    tail = 0.5 * jax.lax.erfc(sign * z * (1.0 / math.sqrt(2.0)))  # P(Z >= |z|)
+    below = jnp.where(z < 0.0, tail, 1.0 - tail)
+    above = jnp.where(z < 0.0, 1.0 - tail, tail)
+    return _Edge(z, _phi(z), below, above)
+
+
+def _interval_moments(sigma: jax.Array, lo: _Edge, hi: _Edge | None) -> tuple[jax.Array, jax.Array, jax.Array]:
     """P(lo <= X < hi), E[(X - m) 1{.}], E[(X - m)**2 1{.}] for X ~ N(m, sigma**2)."""
-    zl = (lo - m) / sigma
-    pl = _phi(zl)
     if hi is None:
-        prob = ndtr(-zl)
-        m1 = sigma * pl
-        m2 = sigma**2 * (prob + zl * pl)
-        return prob, m1, m2
-    zh = (hi - m) / sigma
-    ph = _phi(zh)
+        prob = lo.above
+        return prob, sigma * lo.pdf, sigma**2 * (prob + lo.z * lo.pdf)
     # Difference of upper tails is accurate when both limits are above the mean.
-    prob = jnp.where(zl > 0.0, ndtr(-zl) - ndtr(-zh), ndtr(zh) - ndtr(zl))
+    prob = jnp.where(lo.z > 0.0, lo.above - hi.above, hi.below - lo.below)
     prob = jnp.maximum(prob, 0.0)
-    m1 = sigma * (pl - ph)
-    m2 = sigma**2 * (prob + zl * pl - zh * ph)
+    m1 = sigma * (lo.pdf - hi.pdf)
+    m2 = sigma**2 * (prob + lo.z * lo.pdf - hi.z * hi.pdf)
     return prob, m1, m2
 
 
@@ -123,38 +138,36 @@ def commission_slope(lev: jax.Array) -> jax.Array:
     return ti * (1.0 - q) / (1.0 - t)
 
 
-def _pay_pieces(lev: jax.Array, m: jax.Array) -> tuple[tuple, ...]:
-    """Linear pieces of variable pay y = a0 + beta (X - m) on [lo, hi) (hi None = infinity)."""
-    ti, t, acc, cap = lev[1], lev[2], lev[4], lev[5]
-    s = commission_slope(lev)
-    return (
-        (t, 1.0, s * (m - t), s),
-        (1.0, cap, ti + s * acc * (m - 1.0), s * acc),
-        (cap, None, ti + s * acc * (cap - 1.0), 0.0),
-    )
-
-
 def pay_moments_with_slope(
     lev: jax.Array, m: jax.Array, sigma: jax.Array
 ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
     """E[w], Var[w] and their exact derivatives in m (USD, USD**2, per unit attainment).
 
-    For X = m + sigma eps, d/dm E[f(X)] = E[f'(X)] + sum over jumps of f of jump * pdf(jump
-    point). Variable pay jumps only at 100% (by the quota bonus q TI), from TI (1 - q) to TI.
+    Variable pay is linear, y = a0 + beta (X - m), on [t, 1), [1, cap) and [cap, inf) (zero
+    below t). For X = m + sigma eps, d/dm E[f(X)] = E[f'(X)] + sum over jumps of f of jump *
+    pdf(jump point). Variable pay jumps only at 100% (by the quota bonus q TI), from TI (1 - q)
+    to TI. The three breakpoints are evaluated once and shared by the pieces on either side.
     """
-    ti, q = lev[1], lev[3]
+    ti, t, q, acc, cap = lev[1], lev[2], lev[3], lev[4], lev[5]
+    s = commission_slope(lev)
+    e_t, e_1, e_cap = _edge(t, m, sigma), _edge(jnp.ones_like(m), m, sigma), _edge(cap, m, sigma)
+    pieces = (
+        (e_t, e_1, s * (m - t), s),
+        (e_1, e_cap, ti + s * acc * (m - 1.0), s * acc),
+        (e_cap, None, ti + s * acc * (cap - 1.0), jnp.zeros_like(m)),
+    )
     ey = jnp.zeros_like(m)
     ey2 = jnp.zeros_like(m)
     dey = jnp.zeros_like(m)
     eyy = jnp.zeros_like(m)  # E[y y']
-    for lo, hi, a0, beta in _pay_pieces(lev, m):
-        prob, m1, m2 = _interval_moments(m, sigma, lo, hi)
+    for lo, hi, a0, beta in pieces:
+        prob, m1, m2 = _interval_moments(sigma, lo, hi)
         first = a0 * prob + beta * m1
         ey = ey + first
         ey2 = ey2 + a0 * a0 * prob + 2.0 * a0 * beta * m1 + beta * beta * m2
         dey = dey + beta * prob
         eyy = eyy + beta * first
-    density_at_quota = _phi((1.0 - m) / sigma) / sigma
+    density_at_quota = e_1.pdf / sigma
     dey = dey + q * ti * density_at_quota
     dey2 = 2.0 * eyy + ti * ti * (1.0 - (1.0 - q) ** 2) * density_at_quota
     var = jnp.maximum(ey2 - ey * ey, 0.0)

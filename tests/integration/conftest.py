@@ -7,7 +7,7 @@ from planopt.server import ServerConfig, create_server, shutdown
 
 @pytest.fixture(scope="session")
 def server_target():
-    server, port = create_server(ServerConfig(port=0, workers=2, queue=4, warm_buckets=(64,)))
+    server, port = create_server(ServerConfig(port=0, workers=2, queue=4, warm_buckets=(48,)))
     target = f"127.0.0.1:{port}"
     with PlanClient(target) as client:
         client.wait_until_serving(timeout=300)

@@ -18,7 +18,7 @@ from planopt.server import ServerConfig, create_server, shutdown
 
 def test_health_is_not_serving_until_warm_then_serving_then_not_serving_on_shutdown():
     gate = threading.Event()
-    server, port = create_server(ServerConfig(port=0, warm_buckets=(64,), warm_gate=gate))
+    server, port = create_server(ServerConfig(port=0, warm_buckets=(48,), warm_gate=gate))
     with PlanClient(f"127.0.0.1:{port}") as client:
         assert client.health() == "NOT_SERVING"
         assert client.health("") == "NOT_SERVING"
@@ -41,7 +41,7 @@ def test_health_is_not_serving_until_warm_then_serving_then_not_serving_on_shutd
 
 
 def test_full_server_sheds_with_resource_exhausted():
-    server, port = create_server(ServerConfig(port=0, workers=1, queue=0, warm_buckets=(64,), block_until_warm=True))
+    server, port = create_server(ServerConfig(port=0, workers=1, queue=0, warm_buckets=(48,), block_until_warm=True))
     try:
         with PlanClient(f"127.0.0.1:{port}", timeout=120) as client:
             request = demo_request(build_options(num_starts=8))
@@ -83,7 +83,7 @@ def test_python_m_server_stops_cleanly_on_sigterm(tmp_path):
             "--port-file",
             str(port_file),
             "--warm-buckets",
-            "64",
+            "48",
             "--workers",
             "2",
         ],
