@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install proto lint typecheck bench clean
+.PHONY: demo test install proto lint typecheck bench clean lock audit fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,21 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy client solvers
+
+## Pinned, hashed server dependencies for the image (Linux x86_64, Python 3.11).
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra server --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu --generate-hashes -o requirements/server.lock
+
+## Known-vulnerability scan of the lock file (needs the PyPI/OSV advisory APIs).
+audit: $(STAMP)
+	$(PY) -m pip install --quiet pip-audit
+	$(VENV)/bin/pip-audit -r requirements/server.lock --require-hashes --disable-pip
+
+## Nightly fuzzing: 10,000 random cases per property against a real server.
+fuzz: $(STAMP)
+	PLANOPT_FUZZ_EXAMPLES=10000 PLANOPT_FUZZ_RANDOM=1 $(PY) -m pytest -q -p no:logging tests/integration/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -12,21 +12,24 @@ import statistics
 import time
 
 import numpy as np
-from scipy.optimize import minimize
-
 from planopt.client import PlanClient
 from planopt.client.requests import demo_request
 from planopt.server import ServerConfig, create_server, shutdown
 from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import ScaledProblem, optimize
 from planopt.solvers.problem import SolveOptions, demo_problem
+from scipy.optimize import minimize
 
 
 def slsqp_multistart(fun: ScaledProblem, starts: list[np.ndarray]) -> tuple[float, float]:
     best, viol = np.inf, np.inf
     for z0 in starts:
         res = minimize(
-            lambda z: fun(z)[0], z0, jac=lambda z: fun(z)[1], method="SLSQP", bounds=[(0, 1)] * fun.space.n,
+            lambda z: fun(z)[0],
+            z0,
+            jac=lambda z: fun(z)[1],
+            method="SLSQP",
+            bounds=[(0, 1)] * fun.space.n,
             constraints=[{"type": "ineq", "fun": lambda z: -fun(z)[2], "jac": lambda z: -fun(z)[3]}],
             options={"maxiter": 300, "ftol": 1e-10},
         )
@@ -74,13 +77,27 @@ def main() -> None:
 
     assert sol is not None
     rows = [
-        {"solver": "planopt", "where": "in-process", "objective": sol.evaluation.objective,
-         "max_violation": sol.max_violation, "termination": sol.termination.value,
-         "seconds_median": statistics.median(ours)},
-        {"solver": "planopt", "where": "grpc", "seconds_median": statistics.median(rpc),
-         "seconds_p90": sorted(rpc)[int(0.9 * (len(rpc) - 1))]},
-        {"solver": "slsqp", "where": "in-process", "objective": -best * fun.obj_scale, "max_violation": viol,
-         "seconds_median": statistics.median(peer)},
+        {
+            "solver": "planopt",
+            "where": "in-process",
+            "objective": sol.evaluation.objective,
+            "max_violation": sol.max_violation,
+            "termination": sol.termination.value,
+            "seconds_median": statistics.median(ours),
+        },
+        {
+            "solver": "planopt",
+            "where": "grpc",
+            "seconds_median": statistics.median(rpc),
+            "seconds_p90": sorted(rpc)[int(0.9 * (len(rpc) - 1))],
+        },
+        {
+            "solver": "slsqp",
+            "where": "in-process",
+            "objective": -best * fun.obj_scale,
+            "max_violation": viol,
+            "seconds_median": statistics.median(peer),
+        },
     ]
     summary = {
         "instance": "S (seed-000, 45 reps)",

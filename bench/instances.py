@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-
 from planopt.solvers.model import PlanModel
 from planopt.solvers.problem import (
     Constraints,
@@ -94,5 +93,7 @@ def instance(name: str, infeasible: bool = False) -> PlanProblem:
         raise ValueError(f"unknown instance {name!r}; expected S, M or L")
     if infeasible:
         cap = 0.5 * (problem.constraints.max_cost_of_sales or 0.135)
-        problem = dataclasses.replace(problem, constraints=dataclasses.replace(problem.constraints, max_cost_of_sales=cap))
+        problem = dataclasses.replace(
+            problem, constraints=dataclasses.replace(problem.constraints, max_cost_of_sales=cap)
+        )
     return problem

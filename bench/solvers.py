@@ -23,11 +23,11 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-
-from bench.instances import instance
 from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import ScaledProblem, optimize
 from planopt.solvers.problem import SolveOptions
+
+from bench.instances import instance
 
 FEAS_TOL = 1e-6
 
@@ -67,7 +67,11 @@ def run_slsqp(fun: ScaledProblem, zs: list[np.ndarray]) -> tuple[float, float, s
     best = (np.inf, np.inf, "no feasible point")
     for z0 in zs:
         res = minimize(
-            lambda z: f(z)[0], z0, jac=lambda z: f(z)[1], method="SLSQP", bounds=[(0.0, 1.0)] * z0.size,
+            lambda z: f(z)[0],
+            z0,
+            jac=lambda z: f(z)[1],
+            method="SLSQP",
+            bounds=[(0.0, 1.0)] * z0.size,
             constraints=[{"type": "ineq", "fun": lambda z: -f(z)[2], "jac": lambda z: -f(z)[3]}],
             options={"maxiter": 500, "ftol": 1e-10},
         )
@@ -140,8 +144,12 @@ def run_ipopt(fun: ScaledProblem, zs: list[np.ndarray]) -> tuple[float, float, s
     y = fg(x)
     nlp = {"x": x, "f": y[0], "g": y[1:]}
     opts = {
-        "ipopt.print_level": 0, "print_time": False, "ipopt.sb": "yes",
-        "ipopt.hessian_approximation": "limited-memory", "ipopt.tol": 1e-8, "ipopt.max_iter": 500,
+        "ipopt.print_level": 0,
+        "print_time": False,
+        "ipopt.sb": "yes",
+        "ipopt.hessian_approximation": "limited-memory",
+        "ipopt.tol": 1e-8,
+        "ipopt.max_iter": 500,
     }
     solver = ca.nlpsol("planopt_ipopt", "ipopt", nlp, opts)
     best = (np.inf, np.inf, "no feasible point")
@@ -187,23 +195,40 @@ def bench_instance(name: str, repeats: int, n_starts: int, emit: Callable[[dict]
         (obj, viol, term), secs = _timed(fn, repeats)
         objective = -obj * fun.obj_scale if np.isfinite(obj) else None
         results[solver] = (objective, secs)
-        emit({"instance": name, "solver": solver, "objective": objective, "max_violation": viol,
-              "seconds": secs, "termination": str(term), "repeats": repeats, "starts": n_starts})
+        emit(
+            {
+                "instance": name,
+                "solver": solver,
+                "objective": objective,
+                "max_violation": viol,
+                "seconds": secs,
+                "termination": str(term),
+                "repeats": repeats,
+                "starts": n_starts,
+            }
+        )
     peers = [results[p][0] for p in ("slsqp", "ipopt") if results[p][0] is not None]
     best_peer = max(peers) if peers else None
     ours_obj = results["planopt"][0]
-    emit({
-        "instance": name,
-        "speedup_vs_slsqp": results["slsqp"][1] / results["planopt"][1],
-        "speedup_vs_ipopt": results["ipopt"][1] / results["planopt"][1],
-        "objective_gap_vs_best_peer": None if best_peer is None or ours_obj is None
-        else (ours_obj - best_peer) / abs(best_peer),
-    })
+    emit(
+        {
+            "instance": name,
+            "speedup_vs_slsqp": results["slsqp"][1] / results["planopt"][1],
+            "speedup_vs_ipopt": results["ipopt"][1] / results["planopt"][1],
+            "objective_gap_vs_best_peer": None
+            if best_peer is None or ours_obj is None
+            else (ours_obj - best_peer) / abs(best_peer),
+        }
+    )
     # Infeasible variant: INFEASIBLE + relaxation; the relaxed cap must be feasible and tight.
     bad = instance(name, infeasible=True)
     sol = optimize(bad, options, model=PlanModel(bad))
-    check: dict[str, object] = {"instance": name, "variant": "infeasible", "termination": sol.termination.value,
-                                "relaxations": [dataclasses.asdict(r) for r in sol.relaxations]}
+    check: dict[str, object] = {
+        "instance": name,
+        "variant": "infeasible",
+        "termination": sol.termination.value,
+        "relaxations": [dataclasses.asdict(r) for r in sol.relaxations],
+    }
     cos = next((r for r in sol.relaxations if r.name == "cost_of_sales"), None)
     if cos is not None:
         relaxed = dataclasses.replace(
@@ -211,7 +236,9 @@ def bench_instance(name: str, repeats: int, n_starts: int, emit: Callable[[dict]
         )
         again = optimize(relaxed, options, model=PlanModel(relaxed))
         check["resolve_termination"] = again.termination.value
-        check["resolve_cost_of_sales_minus_cap"] = again.evaluation.metrics["cost_of_sales"] - (cos.relaxed_bound + 1e-5)
+        check["resolve_cost_of_sales_minus_cap"] = again.evaluation.metrics["cost_of_sales"] - (
+            cos.relaxed_bound + 1e-5
+        )
     emit(check)
 
 

@@ -13,9 +13,8 @@ from google.protobuf import json_format
 from planopt.client import demo
 from planopt.client.client import PlanClient, PlanError
 from planopt.client.report import format_report
-from planopt.client.requests import LEVERS, build_options, demo_request
+from planopt.client.requests import build_options, demo_evaluate_request, demo_request
 from planopt.client.results import optimize_result
-from planopt.v1 import planopt_pb2 as pb
 
 
 def _current_plan() -> dict[str, dict[str, float]]:
@@ -37,16 +36,7 @@ def _optimize(args: argparse.Namespace, client: PlanClient) -> int:
 
 
 def _evaluate(args: argparse.Namespace, client: PlanClient) -> int:
-    opt = demo_request()
-    plan = pb.PlanTemplate()
-    for rp in opt.plan.roles:  # evaluate the current values (bounds are ignored anyway)
-        fixed = pb.RolePlan(role=rp.role)
-        for name in LEVERS:
-            getattr(fixed, name).value = getattr(rp, name).value
-        plan.roles.append(fixed)
-    request = pb.EvaluatePlanRequest(
-        roster=opt.roster, market=opt.market, plan=plan, constraints=opt.constraints, objective=opt.objective
-    )
+    request = demo_evaluate_request()
     response = client.evaluate_plan_raw(request, timeout=args.timeout)
     if args.format == "json":
         print(json_format.MessageToJson(response))

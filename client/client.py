@@ -74,11 +74,18 @@ class PlanClient:
         timeout: float = 60.0,
         max_attempts: int = 4,
         credentials: grpc.ChannelCredentials | None = None,
+        tls_ca: str | bytes | None = None,
+        tls_cert: str | bytes | None = None,
+        tls_key: str | bytes | None = None,
+        token: str | None = None,
         round_robin: bool = False,
         options: list[tuple[str, Any]] | None = None,
     ) -> None:
+        """``tls_ca`` (PEM path or bytes) turns on TLS; add ``tls_cert``/``tls_key`` for mutual
+        TLS. ``token`` is sent as ``authorization: Bearer <token>`` on every planopt call.
+        ``credentials`` (a ready grpc.ChannelCredentials) overrides the TLS arguments."""
         opts: list[tuple[str, Any]] = [
-            ("grpc.enable_retries", 1),
+            ("grpc.enable_retries", 1 if max_attempts > 1 else 0),
             ("grpc.service_config", _service_config(max_attempts)),
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
             ("grpc.max_send_message_length", 64 * 1024 * 1024),
@@ -88,6 +95,9 @@ class PlanClient:
         opts.extend(options or [])
         self.target = target
         self.timeout = timeout
+        self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+        if credentials is None and (tls_ca is not None or tls_cert is not None):
+            credentials = tls_credentials(tls_ca, tls_cert, tls_key)
         if credentials is None:
             self._channel = grpc.insecure_channel(target, options=opts)
         else:
@@ -128,19 +138,26 @@ class PlanClient:
         raise TimeoutError(f"{self.target} not SERVING after {timeout:.0f}s (last: {last})")
 
     # --------------------------------------------------------------- calls
+    def _call_metadata(self, request_id: str | None) -> tuple[tuple[str, str], ...]:
+        return (*self._metadata, ("x-request-id", request_id)) if request_id else self._metadata
+
     def optimize_plan_raw(
-        self, request: pb.OptimizePlanRequest, timeout: float | None = None
+        self, request: pb.OptimizePlanRequest, timeout: float | None = None, request_id: str | None = None
     ) -> pb.OptimizePlanResponse:
         try:
-            return self._stub.OptimizePlan(request, timeout=timeout or self.timeout)  # type: ignore[no-any-return]
+            return self._stub.OptimizePlan(  # type: ignore[no-any-return]
+                request, timeout=timeout or self.timeout, metadata=self._call_metadata(request_id)
+            )
         except grpc.RpcError as err:
             raise _decode_error(err) from None
 
     def evaluate_plan_raw(
-        self, request: pb.EvaluatePlanRequest, timeout: float | None = None
+        self, request: pb.EvaluatePlanRequest, timeout: float | None = None, request_id: str | None = None
     ) -> pb.EvaluatePlanResponse:
         try:
-            return self._stub.EvaluatePlan(request, timeout=timeout or self.timeout)  # type: ignore[no-any-return]
+            return self._stub.EvaluatePlan(  # type: ignore[no-any-return]
+                request, timeout=timeout or self.timeout, metadata=self._call_metadata(request_id)
+            )
         except grpc.RpcError as err:
             raise _decode_error(err) from None
 
@@ -198,6 +215,22 @@ class PlanClient:
             objective=rq.build_objective(objective),
         )
         return evaluate_result(self.evaluate_plan_raw(request, timeout))
+
+
+def _pem(value: str | bytes | None) -> bytes | None:
+    if value is None or isinstance(value, bytes):
+        return value
+    with open(value, "rb") as fh:
+        return fh.read()
+
+
+def tls_credentials(
+    ca: str | bytes | None, cert: str | bytes | None = None, key: str | bytes | None = None
+) -> grpc.ChannelCredentials:
+    """TLS channel credentials from PEM paths or bytes (``ca`` None = the system roots)."""
+    if (cert is None) != (key is None):
+        raise ValueError("mutual TLS needs both tls_cert and tls_key")
+    return grpc.ssl_channel_credentials(root_certificates=_pem(ca), private_key=_pem(key), certificate_chain=_pem(cert))
 
 
 # grpc.health.v1 messages, hand-encoded so the thin client needs no grpcio-health-checking:

@@ -209,3 +209,43 @@ def demo_request(options: pb.SolveOptions | None = None, seed_targets: bool = Fa
         objective=build_objective("attainment"),
         options=options or pb.SolveOptions(),
     )
+
+
+def evaluate_request_from(opt: pb.OptimizePlanRequest) -> pb.EvaluatePlanRequest:
+    """The EvaluatePlan request for an OptimizePlan request's current lever values."""
+    plan = pb.PlanTemplate()
+    for rp in opt.plan.roles:  # evaluate the current values (bounds are ignored anyway)
+        fixed = pb.RolePlan(role=rp.role)
+        for name in LEVERS:
+            getattr(fixed, name).value = getattr(rp, name).value
+        plan.roles.append(fixed)
+    return pb.EvaluatePlanRequest(
+        roster=opt.roster, market=opt.market, plan=plan, constraints=opt.constraints, objective=opt.objective
+    )
+
+
+def demo_evaluate_request() -> pb.EvaluatePlanRequest:
+    """EvaluatePlan of the seed-000 team's current plan."""
+    return evaluate_request_from(demo_request())
+
+
+def roster_from_csv(path: str) -> dict[str, list[Any]]:
+    """Roster columns from a CSV file with a header row (``rep_id``, ``role``, the numeric
+    columns of ``Roster`` and optionally ``equity_group``); numbers are parsed, the rest kept."""
+    import csv
+
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        raise ValueError(f"{path}: no rows")
+    columns: dict[str, list[Any]] = {name: [] for name in rows[0]}
+    for number, row in enumerate(rows, start=2):
+        for name, value in row.items():
+            if name in ROSTER_NUMERIC:
+                try:
+                    columns[name].append(float(value))
+                except (TypeError, ValueError):
+                    raise ValueError(f"{path}:{number}: column {name!r}: not a number: {value!r}") from None
+            else:
+                columns[name].append(value)
+    return columns

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 
-from planopt.server.app import ServerConfig, create_server, shutdown
+from planopt.server.app import ServerConfig, create_server, info_of, shutdown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,9 +29,34 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(map(str, defaults.warm_buckets)),
         help="roster size buckets compiled before SERVING (env PLANOPT_WARM_BUCKETS)",
     )
+    parser.add_argument("--tls-cert", default=defaults.tls_cert, help="PEM certificate chain (env PLANOPT_TLS_CERT)")
+    parser.add_argument("--tls-key", default=defaults.tls_key, help="PEM private key (env PLANOPT_TLS_KEY)")
+    parser.add_argument(
+        "--tls-client-ca",
+        default=defaults.tls_client_ca,
+        help="PEM CA of client certificates: turns on mutual TLS (env PLANOPT_TLS_CLIENT_CA)",
+    )
+    parser.add_argument(
+        "--auth-tokens-file",
+        default=defaults.auth_tokens_file,
+        help="bearer tokens, one per line 'TOKEN [Method,...]' (env PLANOPT_AUTH_TOKENS_FILE; "
+        "PLANOPT_AUTH_TOKENS adds comma-separated tokens)",
+    )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=defaults.metrics_port,
+        help="serve Prometheus /metrics on this port (env PLANOPT_METRICS_PORT; default off)",
+    )
+    parser.add_argument(
+        "--max-message-bytes",
+        type=int,
+        default=defaults.max_message_bytes,
+        help="largest request/response (env PLANOPT_MAX_MESSAGE_BYTES)",
+    )
     parser.add_argument("--grace", type=float, default=10.0, help="seconds in-flight calls get on SIGTERM")
     parser.add_argument("--port-file", help="write the bound port here once listening (for scripts)")
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--log-level", default=os.environ.get("PLANOPT_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     config = ServerConfig(
@@ -40,9 +65,18 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         queue=args.queue,
         warm_buckets=tuple(int(x) for x in args.warm_buckets.split(",") if x.strip()),
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        tls_client_ca=args.tls_client_ca,
+        auth_tokens_file=args.auth_tokens_file,
+        metrics_port=args.metrics_port,
+        max_message_bytes=args.max_message_bytes,
     )
     server, port = create_server(config)
     logging.getLogger("planopt.server").info("listening on %s:%d (warming up)", args.host, port)
+    metrics_port = info_of(server).metrics_port
+    if metrics_port is not None:
+        logging.getLogger("planopt.server").info("metrics on http://%s:%d/metrics", args.host, metrics_port)
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as fh:
             fh.write(str(port))

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from planopt.server.admission import Admission
+from planopt.server.observability import Metrics, install_jit_listener
+from planopt.server.security import BearerAuth, load_tokens, server_credentials
 from planopt.server.servicer import PlanOptimizerServicer
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
@@ -51,7 +54,22 @@ class ServerConfig:
             "PLANOPT_JAX_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "planopt", "jax")
         )
     )
-    max_message_bytes: int = 64 * 1024 * 1024
+    max_message_bytes: int = field(default_factory=lambda: _env_int("PLANOPT_MAX_MESSAGE_BYTES", 64 * 1024 * 1024))
+    # TLS: server certificate chain and key (PEM paths); with a client CA, mutual TLS.
+    tls_cert: str | None = field(default_factory=lambda: os.environ.get("PLANOPT_TLS_CERT") or None)
+    tls_key: str | None = field(default_factory=lambda: os.environ.get("PLANOPT_TLS_KEY") or None)
+    tls_client_ca: str | None = field(default_factory=lambda: os.environ.get("PLANOPT_TLS_CLIENT_CA") or None)
+    # Bearer tokens (see server/security.py); auth is on when any token is configured.
+    auth_tokens_file: str | None = field(default_factory=lambda: os.environ.get("PLANOPT_AUTH_TOKENS_FILE") or None)
+    auth_tokens: str | None = field(default_factory=lambda: os.environ.get("PLANOPT_AUTH_TOKENS") or None)
+    # Prometheus /metrics endpoint (None = off; 0 = any free port, see Handle.metrics_port).
+    metrics_port: int | None = field(
+        default_factory=lambda: (
+            int(os.environ["PLANOPT_METRICS_PORT"]) if os.environ.get("PLANOPT_METRICS_PORT") else None
+        )
+    )
+    # Threads beyond workers + queue: they answer health checks and refuse excess calls at once.
+    spare_threads: int = 4
     # Wait for warm-up inside create_server (tests); otherwise it runs in the background.
     block_until_warm: bool = False
     # When set, warm-up (and so SERVING) waits for this event: lets an orchestrator or a test
@@ -97,21 +115,48 @@ def health_of(server: grpc.Server) -> health.HealthServicer:
     return _HEALTH[server]
 
 
+@dataclass
+class ServerInfo:
+    """What create_server set up besides the gRPC server (one per server)."""
+
+    config: ServerConfig
+    health: health.HealthServicer
+    metrics: Metrics
+    admission: Admission
+    metrics_port: int | None = None
+
+
+_INFO: weakref.WeakKeyDictionary[grpc.Server, ServerInfo] = weakref.WeakKeyDictionary()
+
+
+def info_of(server: grpc.Server) -> ServerInfo:
+    return _INFO[server]
+
+
 def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]:
     """Build and start the server. Health is NOT_SERVING until warm-up has compiled every bucket."""
     config = config or ServerConfig()
     configure_jax(config.jax_cache_dir)
+    install_jit_listener()
+    tokens = load_tokens(config.auth_tokens_file, config.auth_tokens)
+    if bool(config.tls_cert) != bool(config.tls_key) or (config.tls_client_ca and not config.tls_cert):
+        raise ValueError("TLS needs both a certificate and a key (and mutual TLS needs them too)")
+    metrics = Metrics()
+    admission = Admission(config.workers, config.queue)
     options = [
         ("grpc.so_reuseport", 0),
         ("grpc.max_receive_message_length", config.max_message_bytes),
         ("grpc.max_send_message_length", config.max_message_bytes),
     ]
+    threads = config.workers + config.queue + config.spare_threads
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="planopt-worker"),
+        futures.ThreadPoolExecutor(max_workers=threads, thread_name_prefix="planopt-worker"),
         options=options,
-        maximum_concurrent_rpcs=config.workers + config.queue,
+        interceptors=[BearerAuth(tokens)] if tokens else [],
+        # Backstop only: admission control (server/admission.py) sheds first, and counts it.
+        maximum_concurrent_rpcs=4 * threads,
     )
-    pb_grpc.add_PlanOptimizerServicer_to_server(PlanOptimizerServicer(), server)
+    pb_grpc.add_PlanOptimizerServicer_to_server(PlanOptimizerServicer(admission=admission, metrics=metrics), server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", SERVICE_NAME):
@@ -119,9 +164,18 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
     reflection.enable_server_reflection(
         (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(f"{config.host}:{config.port}")
+    address = f"{config.host}:{config.port}"
+    if config.tls_cert and config.tls_key:
+        port = server.add_secure_port(
+            address, server_credentials(config.tls_cert, config.tls_key, config.tls_client_ca)
+        )
+    else:
+        port = server.add_insecure_port(address)
     if port == 0:
-        raise RuntimeError(f"could not bind {config.host}:{config.port}")
+        raise RuntimeError(f"could not bind {address}")
+    info = ServerInfo(config, health_servicer, metrics, admission)
+    if config.metrics_port is not None:
+        info.metrics_port = metrics.serve(config.host, config.metrics_port)
     server.start()
 
     def warm() -> None:
@@ -141,6 +195,7 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
     else:
         threading.Thread(target=warm, name="planopt-warmup", daemon=True).start()
     _HEALTH[server] = health_servicer
+    _INFO[server] = info
     return server, port
 
 
@@ -148,3 +203,6 @@ def shutdown(server: grpc.Server, grace_s: float = 10.0) -> None:
     """NOT_SERVING first (balancers stop sending), then refuse new calls and drain in-flight ones."""
     health_of(server).enter_graceful_shutdown()
     server.stop(grace_s).wait()
+    info = _INFO.get(server)
+    if info is not None:
+        info.metrics.close()

@@ -15,8 +15,10 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from planopt.server import convert
-from planopt.server.validation import InvalidRequest, validate_evaluate, validate_optimize
-from planopt.solvers.model import PlanModel
+from planopt.server.admission import Admission, QueueTimeout, Shed
+from planopt.server.observability import REQUEST_ID_KEY, Metrics, request_id, span
+from planopt.server.validation import InvalidRequest, Violation, validate_evaluate, validate_optimize
+from planopt.solvers.model import NonFiniteOutcome, PlanModel
 from planopt.solvers.optimize import constraint_reports, optimize
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
@@ -39,38 +41,110 @@ def _versions() -> dict[str, str]:
 VERSIONS = _versions()
 
 
+# Error details travel in trailing metadata, which clients cap at 8 KiB by default (base64 for
+# the details, percent-encoding for the message): report violations up to a byte budget, with
+# each text clipped, and count the rest.
+MAX_VIOLATIONS = 20
+_MAX_TEXT_BYTES = 160
+_DETAILS_BUDGET_BYTES = 3000
+
+
+def _clip(text: str, limit: int = _MAX_TEXT_BYTES) -> str:
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", errors="ignore") + "..."
+
+
 def _bad_request(exc: InvalidRequest) -> grpc.Status:
-    detail = error_details_pb2.BadRequest(
-        field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in exc.violations
-        ]
-    )
+    violations = []
+    used = 0
+    for v in exc.violations[:MAX_VIOLATIONS]:
+        field, description = _clip(v.field), _clip(v.description)
+        size = len(field.encode()) + len(description.encode())
+        if violations and used + size > _DETAILS_BUDGET_BYTES:
+            break
+        used += size
+        violations.append(error_details_pb2.BadRequest.FieldViolation(field=field, description=description))
+    more = len(exc.violations) - len(violations)
+    if more > 0:
+        violations.append(
+            error_details_pb2.BadRequest.FieldViolation(
+                field=_clip(exc.violations[len(violations)].field), description=f"... and {more} more violation(s)"
+            )
+        )
     packed = any_pb2.Any()
-    packed.Pack(detail)
-    status = status_pb2.Status(
-        code=code_pb2.INVALID_ARGUMENT, message=f"invalid request: {exc}"[:2000], details=[packed]
-    )
+    packed.Pack(error_details_pb2.BadRequest(field_violations=violations))
+    first = "; ".join(f"{v.field}: {v.description}" for v in violations[:2])
+    summary = f"invalid request ({len(exc.violations)} violation(s)): {first}"
+    message = summary.encode("ascii", errors="backslashreplace").decode("ascii")[:600]
+    status = status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=[packed])
     return rpc_status.to_status(status)
 
 
 class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
-    def __init__(self, deadline_margin_s: float = 0.05, deadline_fraction: float = 0.9) -> None:
+    def __init__(
+        self,
+        admission: Admission | None = None,
+        metrics: Metrics | None = None,
+        deadline_margin_s: float = 0.05,
+        deadline_fraction: float = 0.9,
+    ) -> None:
+        self.admission = admission or Admission(workers=2, queue=8)
+        self.metrics = metrics or Metrics()
         self.deadline_margin_s = deadline_margin_s
         self.deadline_fraction = deadline_fraction
 
     # ------------------------------------------------------------------ plumbing
     def _run(self, method: str, request: Any, context: grpc.ServicerContext, body: Callable[[str], Resp]) -> Resp:
         t0 = time.monotonic()
-        digest = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
-        record: dict[str, Any] = {"method": method, "request_sha256": digest[:16], "reps": len(request.roster.rep_id)}
+        rid = request_id(context.invocation_metadata())
+        record: dict[str, Any] = {"method": method, "request_id": rid, "reps": len(request.roster.rep_id)}
         code = "OK"
+        m = self.metrics
         try:
-            response = body(digest)
+            context.set_trailing_metadata(((REQUEST_ID_KEY, rid),))
+            remaining = context.time_remaining()
+            deadline = None if remaining is None or remaining > 1e8 else t0 + remaining
+            try:
+                self.admission.enter(deadline, context.is_active)
+            except Shed as exc:
+                m.shed.labels(method).inc()
+                raise _Abort(grpc.StatusCode.RESOURCE_EXHAUSTED, f"{exc}; retry with backoff") from None
+            except QueueTimeout as exc:
+                code_ = grpc.StatusCode.CANCELLED if exc.cancelled else grpc.StatusCode.DEADLINE_EXCEEDED
+                raise _Abort(code_, str(exc)) from None
+            m.in_flight.set(self.admission.admitted)
+            m.running.set(self.admission.running)
+            record["queued_ms"] = round((time.monotonic() - t0) * 1000, 2)
+            try:
+                with span(f"planopt.{method}", {"planopt.request_id": rid, "planopt.reps": record["reps"]}):
+                    digest = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
+                    record["request_sha256"] = digest[:16]
+                    response = body(digest)
+            finally:
+                self.admission.leave()
+                m.in_flight.set(self.admission.admitted)
+                m.running.set(self.admission.running)
             term = getattr(getattr(response, "termination", None), "reason", None)
             if term is not None:
-                record["termination"] = pb.Termination.Reason.Name(term)
+                reason = pb.Termination.Reason.Name(term)
+                record["termination"] = reason
+                m.terminations.labels(method, reason).inc()
             return response
+        except NonFiniteOutcome as exc:
+            code = "INVALID_ARGUMENT"
+            bad = InvalidRequest(
+                [
+                    Violation(
+                        f"roster.rep_id[{int(i)}]",
+                        "this rep's behaviour parameters give a non-finite model outcome under the plan "
+                        "(an extreme effort cost, productivity, noise or quota); check the rep's columns",
+                    )
+                    for i in exc.rows[:MAX_VIOLATIONS]
+                ]
+            )
+            record["violations"] = len(exc.rows)
+            context.abort_with_status(_bad_request(bad))
+            raise
         except InvalidRequest as exc:
             code = "INVALID_ARGUMENT"
             record["violations"] = len(exc.violations)
@@ -80,9 +154,17 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             code = grpc.StatusCode(exc.code).name
             context.abort(exc.code, exc.message)
             raise
+        except Exception:
+            # A bug, not the caller's fault: log it with the request id, answer INTERNAL.
+            code = "INTERNAL"
+            log.exception("request %s failed", rid)
+            context.abort(grpc.StatusCode.INTERNAL, f"internal error (request id {rid})")
+            raise
         finally:
+            elapsed = time.monotonic() - t0
             record["code"] = code
-            record["elapsed_ms"] = round((time.monotonic() - t0) * 1000, 2)
+            record["elapsed_ms"] = round(elapsed * 1000, 2)
+            m.latency.labels(method, code).observe(elapsed)
             log.info(json.dumps(record, sort_keys=True))
 
     def _deadline_limit(self, context: grpc.ServicerContext) -> float | None:

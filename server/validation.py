@@ -16,11 +16,11 @@ MAX_ROLES = 1_000
 
 # (lower, upper) valid ranges of roster columns; None = unbounded side. "open" marks (lo, hi].
 ROSTER_RANGES: dict[str, tuple[float, float, bool]] = {
-    "quota_usd": (0.0, 1e10, True),
+    "quota_usd": (1.0, 1e10, False),
     "baseline_attainment": (-1.0, 5.0, False),
-    "effort_productivity": (0.0, 100.0, True),
+    "effort_productivity": (1e-3, 100.0, False),
     "noise_sd": (0.02, 3.0, False),
-    "effort_cost_usd": (0.0, 1e9, True),
+    "effort_cost_usd": (1.0, 1e9, False),
     "risk_aversion_per_usd": (0.0, 1e-3, False),
     "outside_option_usd": (0.0, 1e8, False),
 }

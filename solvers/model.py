@@ -40,6 +40,14 @@ def bucket_size(n: int) -> int:
         size *= 2
 
 
+class NonFiniteOutcome(FloatingPointError):
+    """The model is not finite for some reps (roster order indices) at the evaluated plan."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        super().__init__(f"non-finite model outcome for {rows.size} rep(s), first rows {rows[:5].tolist()}")
+        self.rows = rows
+
+
 @dataclass(frozen=True)
 class ConstraintSpec:
     """value (sense) bound, scaled as c = +-(value - bound) / scale <= 0."""
@@ -202,8 +210,9 @@ class PlanModel:
     def evaluate(self, levers: np.ndarray) -> Evaluation:
         levers = np.asarray(levers, dtype=float)
         y, jy = self.rep_outcomes(levers)
-        if not (np.all(np.isfinite(y)) and np.all(np.isfinite(jy))):
-            raise FloatingPointError("non-finite rep outcome")
+        finite = np.isfinite(y).all(axis=1) & np.isfinite(jy).all(axis=(1, 2))
+        if not finite.all():
+            raise NonFiniteOutcome(np.sort(self.order[np.flatnonzero(~finite)]))
         q = self.quota_sorted
         n_roles = len(self.roles)
         # Cell sums of [attainment, pay, revenue, leave] and their lever Jacobians.

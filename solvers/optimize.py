@@ -287,8 +287,13 @@ def optimize(
             term = Termination.LOCALLY_OPTIMAL if res.status == "converged" else Termination.ITERATION_LIMIT
             return finish(res.point, res.multipliers, term, "feasible point found by phase 1", res.kkt_residual)
     if phase1.status == "numerical":
-        return finish(point, None, Termination.NUMERICAL_ERROR,
-                      "the QP subproblems failed repeatedly; no verdict on feasibility", float("nan"))
+        return finish(
+            point,
+            None,
+            Termination.NUMERICAL_ERROR,
+            "the QP subproblems failed repeatedly; no verdict on feasibility",
+            float("nan"),
+        )
     relax = []
     for j, spec in enumerate(specs):
         excess = max(float(point.c[j]), 0.0)

@@ -207,7 +207,7 @@ class HighsQP:
         )
 
 
-def _fall_back_solve(qp: "HighsQP", args: tuple, reason: str) -> QPResult:  # type: ignore[type-arg]
+def _fall_back_solve(qp: HighsQP, args: tuple, reason: str) -> QPResult:  # type: ignore[type-arg]
     if qp._fallback is None:
         qp._fallback = CvxpyQP(qp.n, qp.m, solver="CLARABEL")
     result = qp._fallback.solve(*args)

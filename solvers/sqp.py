@@ -150,7 +150,7 @@ def solve(
         remaining = min(max(deadline - time.monotonic(), 1e-3), QP_TIME_LIMIT_S)
         return qp.solve(pt.g, h, cc, jj, lo, hi, rho, remaining)
 
-    for it in range(1, settings.max_iterations + 1):  # noqa: B007 (read after the loop)
+    for it in range(1, settings.max_iterations + 1):
         if should_stop is not None and should_stop():
             status = "cancelled"
             break
@@ -207,8 +207,10 @@ def solve(
                             trial, ratio, p = alt, alt_ratio, soc.step  # type: ignore[attr-defined]
         step_norm = float(np.max(np.abs(p), initial=0.0))
         if _TRACE:
-            print(f"sqp it={it} f={point.f:.8f} viol={point.violation:.2e} kkt={kkt:.2e} pred={pred:.2e} "
-                  f"ratio={ratio:.3f} |p|={step_norm:.2e} radius={radius:.2e} rho={rho:.1f} qp={res.status}")
+            print(
+                f"sqp it={it} f={point.f:.8f} viol={point.violation:.2e} kkt={kkt:.2e} pred={pred:.2e} "
+                f"ratio={ratio:.3f} |p|={step_norm:.2e} radius={radius:.2e} rho={rho:.1f} qp={res.status}"
+            )
         if trial is not None and ratio >= 1e-4:
             s = trial.z - point.z
             y = (trial.g - point.g) + ((trial.jac - point.jac).T @ lam_qp if m_real else 0.0)

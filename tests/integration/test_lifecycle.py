@@ -86,6 +86,10 @@ def test_python_m_server_stops_cleanly_on_sigterm(tmp_path):
             "48",
             "--workers",
             "2",
+            "--queue",
+            "4",
+            "--grace",
+            "60",
         ],
         env={**os.environ, "PLANOPT_LOG_LEVEL": "WARNING"},
     )
@@ -98,7 +102,25 @@ def test_python_m_server_stops_cleanly_on_sigterm(tmp_path):
         with PlanClient(target) as client:
             client.wait_until_serving(timeout=300)
             assert client.optimize_plan_raw(demo_request(build_options(num_starts=1))).plan
-        proc.send_signal(signal.SIGTERM)
+        # SIGTERM under load: every call admitted before the signal completes OK; calls after
+        # it are refused (UNAVAILABLE) rather than dropped mid-way.
+        with PlanClient(target, timeout=120, max_attempts=1) as client, ThreadPoolExecutor(6) as pool:
+            request = demo_request(build_options(num_starts=2))
+
+            def call(_):
+                try:
+                    return "OK" if client.optimize_plan_raw(request).plan else "EMPTY"
+                except PlanError as err:
+                    return err.code.name
+
+            in_flight = [pool.submit(call, i) for i in range(6)]
+            time.sleep(0.5)  # all six admitted (2 computing, 4 queued)
+            proc.send_signal(signal.SIGTERM)
+            codes = [f.result(timeout=120) for f in in_flight]
+            assert codes == ["OK"] * 6
+            time.sleep(0.2)
+            late = call(0)
+            assert late in ("UNAVAILABLE", "OK")  # OK only if it raced in before the listener closed
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:

@@ -3,7 +3,6 @@ slacks and multipliers, and the KKT conditions of the QP hold (checked here by h
 
 import numpy as np
 import pytest
-
 from planopt.solvers.qp import CvxpyQP, HighsQP
 
 

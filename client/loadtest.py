@@ -1,0 +1,218 @@
+"""Open-loop load tests of a planopt server (``planopt-loadtest``, or import ``run_load``).
+
+Requests are *scheduled* at a constant rate (request i at t0 + i / rate) whatever the server does,
+and each latency is measured from its scheduled time, not from when it was actually sent: a
+server that stalls is charged for the whole queue it causes (no coordinated omission, unlike a
+closed loop). ``concurrency`` bounds the calls outstanding at once; a call that has to wait for a
+free slot still counts from its scheduled time. Latencies go into HDR histograms (``hdrhistogram``,
+3 significant digits, 1 µs to 10 min), overall and per status code.
+
+    planopt-loadtest --target 127.0.0.1:50051 --rpc optimize --rate 50 --duration 30 --demo --json
+
+Needs ``pip install 'planopt[loadtest]'`` (the thin client plus hdrhistogram).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from hdrh.histogram import HdrHistogram
+from planopt.client.client import PlanClient
+from planopt.client.requests import (
+    build_market,
+    build_roster,
+    demo_evaluate_request,
+    demo_request,
+    evaluate_request_from,
+    roster_from_csv,
+)
+from planopt.v1 import planopt_pb2 as pb
+
+PERCENTILES = (50.0, 90.0, 99.0, 99.9)
+_MAX_US = 600_000_000
+
+
+def _histogram() -> HdrHistogram:
+    return HdrHistogram(1, _MAX_US, 3)
+
+
+@dataclass
+class LoadResult:
+    rpc: str
+    target_rate: float
+    duration_s: float
+    scheduled: int
+    completed: int
+    elapsed_s: float
+    codes: dict[str, int]
+    latency_ms: dict[str, float]  # p50/p90/p99/p99.9/max/mean over all completed calls
+    latency_ms_by_code: dict[str, dict[str, float]] = field(default_factory=dict)
+    max_send_lag_ms: float = 0.0  # worst delay between a call's schedule and its send
+
+    @property
+    def achieved_qps(self) -> float:
+        return self.completed / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def ok_qps(self) -> float:
+        return self.codes.get("OK", 0) / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rpc": self.rpc,
+            "target_rate": self.target_rate,
+            "duration_s": self.duration_s,
+            "scheduled": self.scheduled,
+            "completed": self.completed,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "achieved_qps": round(self.achieved_qps, 2),
+            "ok_qps": round(self.ok_qps, 2),
+            "codes": self.codes,
+            "latency_ms": self.latency_ms,
+            "latency_ms_by_code": self.latency_ms_by_code,
+            "max_send_lag_ms": round(self.max_send_lag_ms, 3),
+        }
+
+    def format(self) -> str:
+        lines = [
+            f"{self.rpc}: {self.completed}/{self.scheduled} calls in {self.elapsed_s:.1f}s at target "
+            f"{self.target_rate:g}/s -> {self.achieved_qps:.1f}/s completed, {self.ok_qps:.1f}/s OK",
+            "codes: " + ", ".join(f"{k} {v}" for k, v in sorted(self.codes.items())),
+            "latency ms (from scheduled time): " + "  ".join(f"{k} {v:.2f}" for k, v in self.latency_ms.items()),
+        ]
+        for code, lat in sorted(self.latency_ms_by_code.items()):
+            lines.append(f"  {code:<20} " + "  ".join(f"{k} {v:.2f}" for k, v in lat.items()))
+        return "\n".join(lines)
+
+
+def _summary(h: HdrHistogram) -> dict[str, float]:
+    if h.get_total_count() == 0:
+        return {}
+    out = {f"p{p:g}": h.get_value_at_percentile(p) / 1000.0 for p in PERCENTILES}
+    out["max"] = h.get_max_value() / 1000.0
+    out["mean"] = round(h.get_mean_value() / 1000.0, 3)
+    return out
+
+
+def run_load(
+    client: PlanClient,
+    rpc: str,
+    request: pb.OptimizePlanRequest | pb.EvaluatePlanRequest,
+    rate: float,
+    duration_s: float,
+    concurrency: int = 64,
+    timeout_s: float = 10.0,
+) -> LoadResult:
+    """Send ``rate`` calls per second for ``duration_s`` seconds (open loop); wait for them all."""
+    if rate <= 0 or duration_s <= 0 or concurrency < 1:
+        raise ValueError("rate, duration and concurrency must be positive")
+    if rpc not in ("optimize", "evaluate"):
+        raise ValueError(f"rpc must be 'optimize' or 'evaluate', got {rpc!r}")
+    method = client._stub.OptimizePlan if rpc == "optimize" else client._stub.EvaluatePlan
+    metadata = client._call_metadata(None)
+    total = _histogram()
+    by_code: dict[str, HdrHistogram] = {}
+    codes: Counter[str] = Counter()
+    lock = threading.Lock()
+    slots = threading.Semaphore(concurrency)
+    outstanding = threading.Semaphore(0)
+    n = max(round(rate * duration_s), 1)
+    interval = 1.0 / rate
+    max_lag = 0.0
+
+    def done(future: grpc.Future, scheduled: float) -> None:
+        latency_us = max(int((time.monotonic() - scheduled) * 1e6), 1)
+        code = future.code().name if future.code() is not None else "UNKNOWN"
+        with lock:
+            codes[code] += 1
+            total.record_value(min(latency_us, _MAX_US))
+            by_code.setdefault(code, _histogram()).record_value(min(latency_us, _MAX_US))
+        slots.release()
+        outstanding.release()
+
+    t0 = time.monotonic()
+    for i in range(n):
+        scheduled = t0 + i * interval
+        delay = scheduled - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        slots.acquire()
+        max_lag = max(max_lag, time.monotonic() - scheduled)
+        future = method.future(request, timeout=timeout_s, metadata=metadata)
+        future.add_done_callback(lambda f, s=scheduled: done(f, s))
+    for _ in range(n):
+        outstanding.acquire()
+    elapsed = time.monotonic() - t0
+    return LoadResult(
+        rpc=rpc,
+        target_rate=rate,
+        duration_s=duration_s,
+        scheduled=n,
+        completed=sum(codes.values()),
+        elapsed_s=elapsed,
+        codes=dict(codes),
+        latency_ms=_summary(total),
+        latency_ms_by_code={k: _summary(h) for k, h in by_code.items()},
+        max_send_lag_ms=max_lag * 1000.0,
+    )
+
+
+def build_request(rpc: str, roster_csv: str | None = None) -> pb.OptimizePlanRequest | pb.EvaluatePlanRequest:
+    """The demo request, or the demo plan and constraints on a roster from CSV (one role per
+    distinct ``role`` value, each given the demo plan and market)."""
+    if roster_csv is None:
+        return demo_request() if rpc == "optimize" else demo_evaluate_request()
+    from planopt.client import demo
+
+    columns = roster_from_csv(roster_csv)
+    base = demo_request()
+    roles = sorted(set(columns["role"]))
+    request = pb.OptimizePlanRequest()
+    request.CopyFrom(base)
+    request.roster.CopyFrom(build_roster(columns))
+    request.market.CopyFrom(build_market({r: demo.MARKET_OTE_USD for r in roles}))
+    del request.plan.roles[:]
+    for role in roles:
+        rp = pb.RolePlan()
+        rp.CopyFrom(base.plan.roles[0])
+        rp.role = role
+        request.plan.roles.append(rp)
+    return request if rpc == "optimize" else evaluate_request_from(request)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="planopt-loadtest", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--target", required=True, help="host:port (or dns:///name:port with --round-robin)")
+    ap.add_argument("--rpc", choices=("optimize", "evaluate"), default="evaluate")
+    ap.add_argument("--rate", type=float, required=True, help="calls per second (open loop)")
+    ap.add_argument("--duration", type=float, required=True, help="seconds of load")
+    ap.add_argument("--concurrency", type=int, default=64, help="most calls outstanding at once")
+    ap.add_argument("--timeout", type=float, default=10.0, help="deadline of each call, seconds")
+    src = ap.add_mutually_exclusive_group()
+    src.add_argument("--demo", action="store_true", help="the seed-000 demo team (default)")
+    src.add_argument("--roster", help="CSV roster (demo plan and constraints applied per role)")
+    ap.add_argument("--token", help="bearer token")
+    ap.add_argument("--tls-ca", help="PEM CA: use TLS")
+    ap.add_argument("--round-robin", action="store_true", help="balance over every resolved address")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args(argv)
+    request = build_request(args.rpc, args.roster)
+    with PlanClient(
+        args.target, token=args.token, tls_ca=args.tls_ca, round_robin=args.round_robin, max_attempts=1
+    ) as client:
+        client.wait_until_serving(timeout=300)
+        result = run_load(client, args.rpc, request, args.rate, args.duration, args.concurrency, args.timeout)
+    print(json.dumps(result.to_dict()) if args.json else result.format())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Admission control: at most ``workers`` RPCs compute, at most ``queue`` more wait, the rest are
+refused at once with RESOURCE_EXHAUSTED.
+
+gRPC's own ``maximum_concurrent_rpcs`` also counts health checks and cannot tell a queued call's
+deadline, so the server admits here instead (and keeps gRPC's limit only as a looser backstop).
+A queued call waits for a slot no longer than its deadline and gives up as soon as its caller
+has gone, so no worker ever starts computing for a caller that cannot receive the answer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class Shed(Exception):
+    """The server is full: the caller should back off (RESOURCE_EXHAUSTED)."""
+
+
+class QueueTimeout(Exception):
+    """The call's deadline passed (or its caller went away) while it waited for a worker."""
+
+    def __init__(self, cancelled: bool) -> None:
+        super().__init__("cancelled while queued" if cancelled else "deadline passed while queued")
+        self.cancelled = cancelled
+
+
+class Admission:
+    def __init__(self, workers: int, queue: int, poll_s: float = 0.02) -> None:
+        if workers < 1 or queue < 0:
+            raise ValueError(f"workers must be >= 1 and queue >= 0 (got {workers}, {queue})")
+        self.workers = workers
+        self.limit = workers + queue
+        self.poll_s = poll_s
+        self._lock = threading.Lock()
+        self._slots = threading.Semaphore(workers)
+        self._admitted = 0
+        self._running = 0
+
+    @property
+    def admitted(self) -> int:
+        return self._admitted
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    def enter(self, deadline: float | None, is_active: Callable[[], bool]) -> None:
+        """Take a compute slot, waiting in the bounded queue; raises Shed or QueueTimeout."""
+        with self._lock:
+            if self._admitted >= self.limit:
+                raise Shed(f"server full: {self._admitted} calls admitted (limit {self.limit})")
+            self._admitted += 1
+        try:
+            while not self._slots.acquire(timeout=self.poll_s):
+                if not is_active():
+                    raise QueueTimeout(cancelled=True)
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise QueueTimeout(cancelled=False)
+        except BaseException:
+            with self._lock:
+                self._admitted -= 1
+            raise
+        with self._lock:
+            self._running += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._running -= 1
+            self._admitted -= 1
+        self._slots.release()

@@ -1,0 +1,214 @@
+"""Production features against real servers: bearer auth, TLS and mutual TLS, Prometheus metrics
+(including "the first request after SERVING compiles nothing"), request ids, the load-test SDK,
+shedding counted in metrics."""
+
+import re
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import pytest
+import trustme
+from planopt.client import PlanClient, PlanError
+from planopt.client.loadtest import build_request, run_load
+from planopt.client.requests import build_options, demo_evaluate_request, demo_request
+from planopt.server import ServerConfig, create_server, info_of, shutdown
+
+TOKEN_ALL = "all-methods-token-0123456789"
+TOKEN_EVAL = "evaluate-only-token-0123456789"
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus text format (0 when absent)."""
+    for line in text.splitlines():
+        if not line.startswith(name):
+            continue
+        m = re.match(r"^([a-zA-Z_:]+)(\{(.*)\})? (\S+)$", line)
+        if not m or m.group(1) != name:
+            continue
+        got = dict(re.findall(r'(\w+)="([^"]*)"', m.group(3) or ""))
+        if all(got.get(k) == v for k, v in labels.items()):
+            return float(m.group(4))
+    return 0.0
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory):
+    """A server with metrics on and bearer auth (one token for everything, one for EvaluatePlan)."""
+    tokens = tmp_path_factory.mktemp("auth") / "tokens"
+    tokens.write_text(f"# comment\n{TOKEN_ALL}\n{TOKEN_EVAL} EvaluatePlan\n")
+    server, port = create_server(
+        ServerConfig(
+            port=0,
+            workers=2,
+            queue=2,
+            warm_buckets=(48,),
+            metrics_port=0,
+            auth_tokens_file=str(tokens),
+            block_until_warm=True,
+        )
+    )
+    yield server, f"127.0.0.1:{port}"
+    shutdown(server, 5)
+
+
+def scrape(server) -> str:
+    port = info_of(server).metrics_port
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+        return resp.read().decode()
+
+
+def test_first_request_after_serving_compiles_nothing(secured):
+    server, target = secured
+    before = metric(scrape(server), "planopt_jit_compiles_total")
+    assert before > 0  # warm-up compiled the bucket (the listener works)
+    with PlanClient(target, token=TOKEN_ALL) as client:
+        assert client.optimize_plan_raw(demo_request(build_options(num_starts=1))).plan
+        client.evaluate_plan_raw(demo_evaluate_request())
+    assert metric(scrape(server), "planopt_jit_compiles_total") == before
+
+
+def test_bearer_auth_codes(secured):
+    _, target = secured
+    with PlanClient(target) as anonymous, pytest.raises(PlanError) as info:
+        anonymous.evaluate_plan_raw(demo_evaluate_request())
+    assert info.value.code is grpc.StatusCode.UNAUTHENTICATED
+    with PlanClient(target, token="not-a-valid-token-at-all") as wrong, pytest.raises(PlanError) as info:
+        wrong.evaluate_plan_raw(demo_evaluate_request())
+    assert info.value.code is grpc.StatusCode.UNAUTHENTICATED
+    with PlanClient(target, token=TOKEN_EVAL) as scoped:
+        assert scoped.evaluate_plan_raw(demo_evaluate_request()).metrics.mean_attainment > 0
+        with pytest.raises(PlanError) as info:
+            scoped.optimize_plan_raw(demo_request(build_options(num_starts=1)))
+        assert info.value.code is grpc.StatusCode.PERMISSION_DENIED
+        assert scoped.health() == "SERVING"  # health stays open to probes
+
+
+def test_metrics_count_rpcs_by_method_code_and_termination(secured):
+    server, target = secured
+    text0 = scrape(server)
+    with PlanClient(target, token=TOKEN_ALL) as client:
+        client.evaluate_plan_raw(demo_evaluate_request())
+        bad = demo_evaluate_request()
+        bad.roster.quota_usd[0] = -1.0
+        with pytest.raises(PlanError):
+            client.evaluate_plan_raw(bad)
+        client.optimize_plan_raw(demo_request(build_options(num_starts=1)))
+    text1 = scrape(server)
+
+    def delta(name, **labels):
+        return metric(text1, name, **labels) - metric(text0, name, **labels)
+
+    assert delta("planopt_rpc_latency_seconds_count", method="EvaluatePlan", code="OK") == 1
+    assert delta("planopt_rpc_latency_seconds_count", method="EvaluatePlan", code="INVALID_ARGUMENT") == 1
+    assert delta("planopt_terminations_total", method="OptimizePlan", reason="LOCALLY_OPTIMAL") == 1
+    assert metric(text1, "planopt_rpc_in_flight") == 0
+
+
+def test_request_id_is_echoed_in_trailing_metadata(secured):
+    _, target = secured
+    channel = grpc.insecure_channel(target)
+    from planopt.v1 import planopt_pb2_grpc as pb_grpc
+
+    stub = pb_grpc.PlanOptimizerStub(channel)
+    _, call = stub.EvaluatePlan.with_call(
+        demo_evaluate_request(),
+        timeout=60,
+        metadata=(("authorization", f"Bearer {TOKEN_ALL}"), ("x-request-id", "abc-123")),
+    )
+    assert ("x-request-id", "abc-123") in tuple(call.trailing_metadata())
+    channel.close()
+
+
+def test_load_test_sdk_open_loop_counts_every_call(secured):
+    _, target = secured
+    with PlanClient(target, token=TOKEN_ALL, max_attempts=1) as client:
+        result = run_load(client, "evaluate", build_request("evaluate"), rate=40, duration_s=1.0)
+    assert result.scheduled == 40 and result.completed == 40
+    assert result.codes == {"OK": 40}
+    lat = result.latency_ms
+    assert 0 < lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["p99.9"] <= lat["max"]
+
+
+def test_overload_is_shed_fast_and_counted(secured):
+    server, target = secured
+    shed0 = metric(scrape(server), "planopt_shed_total", method="OptimizePlan")
+    request = demo_request(build_options(num_starts=4))
+    with PlanClient(target, token=TOKEN_ALL, timeout=120, max_attempts=1) as client:
+
+        def call(_):
+            try:
+                client.optimize_plan_raw(request)
+                return "OK"
+            except PlanError as err:
+                return err.code.name
+
+        with ThreadPoolExecutor(10) as pool:
+            codes = list(pool.map(call, range(10)))
+    # 2 workers + 2 queued are admitted; the rest are refused.
+    assert codes.count("OK") >= 4 and "RESOURCE_EXHAUSTED" in codes
+    assert set(codes) <= {"OK", "RESOURCE_EXHAUSTED"}
+    shed = metric(scrape(server), "planopt_shed_total", method="OptimizePlan") - shed0
+    assert shed == codes.count("RESOURCE_EXHAUSTED")
+
+
+def test_tls_and_mutual_tls(tmp_path):
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("127.0.0.1", "localhost")
+    client_cert = ca.issue_cert("planner@example.invalid")
+    paths = {}
+    for name, blob in (
+        ("ca", ca.cert_pem.bytes()),
+        ("cert", b"".join(p.bytes() for p in server_cert.cert_chain_pems)),
+        ("key", server_cert.private_key_pem.bytes()),
+        ("ccert", b"".join(p.bytes() for p in client_cert.cert_chain_pems)),
+        ("ckey", client_cert.private_key_pem.bytes()),
+    ):
+        (tmp_path / name).write_bytes(blob)
+        paths[name] = str(tmp_path / name)
+    server, port = create_server(
+        ServerConfig(
+            port=0,
+            warm_buckets=(48,),
+            tls_cert=paths["cert"],
+            tls_key=paths["key"],
+            tls_client_ca=paths["ca"],
+            block_until_warm=True,
+        )
+    )
+    target = f"127.0.0.1:{port}"
+    try:
+        with PlanClient(target, tls_ca=paths["ca"], tls_cert=paths["ccert"], tls_key=paths["ckey"]) as client:
+            assert client.evaluate_plan_raw(demo_evaluate_request()).metrics.mean_attainment > 0
+        # TLS but no client certificate: the handshake is refused.
+        with PlanClient(target, tls_ca=paths["ca"], max_attempts=1) as client, pytest.raises(PlanError) as info:
+            client.evaluate_plan_raw(demo_evaluate_request(), timeout=10)
+        assert info.value.code is grpc.StatusCode.UNAVAILABLE
+        # Plaintext against a TLS port fails too.
+        with PlanClient(target, max_attempts=1) as client, pytest.raises(PlanError):
+            client.evaluate_plan_raw(demo_evaluate_request(), timeout=10)
+    finally:
+        shutdown(server, 5)
+
+
+def test_client_round_robin_spreads_calls_over_three_replicas():
+    """Client-side balancing as in deploy/ (a headless name resolving to every replica), with the
+    name replaced by a static address list: gRPC's ipv4: resolver, three real servers."""
+    servers = [
+        create_server(ServerConfig(port=0, warm_buckets=(48,), metrics_port=0, block_until_warm=True)) for _ in range(3)
+    ]
+    try:
+        target = "ipv4:" + ",".join(f"127.0.0.1:{port}" for _, port in servers)
+        with PlanClient(target, round_robin=True) as client:
+            client.wait_until_serving(timeout=120)
+            for _ in range(12):
+                client.evaluate_plan_raw(demo_evaluate_request())
+        counts = [
+            metric(scrape(server), "planopt_rpc_latency_seconds_count", method="EvaluatePlan", code="OK")
+            for server, _ in servers
+        ]
+        assert sum(counts) == 12
+        assert all(c >= 2 for c in counts), counts  # every replica served a share
+    finally:
+        for server, _ in servers:
+            shutdown(server, 2)
