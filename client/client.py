@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 from planopt.client import requests as rq
-from planopt.client.results import EvaluateResult, OptimizeResult, evaluate_result, optimize_result
+from planopt.client.results import (
+    EvaluateResult,
+    FrontierPoint,
+    OptimizeResult,
+    evaluate_result,
+    frontier_point,
+    optimize_result,
+)
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
 
@@ -204,17 +212,61 @@ class PlanClient:
         market: Any = None,
         constraints: Any = None,
         objective: str | pb.Objective = "attainment",
+        draws: int = 0,
+        mc_seed: int = 0,
+        market_shock_sd: float = 0.0,
+        equity_max_gap: float | None = None,
         timeout: float | None = None,
     ) -> EvaluateResult:
-        """Expected metrics of a given plan (lever values; bounds ignored)."""
+        """Expected metrics of a given plan (lever values; bounds ignored); with ``draws`` > 0 a
+        seeded Monte Carlo distribution too; an equity audit whenever the roster has groups."""
         request = pb.EvaluatePlanRequest(
             roster=rq.build_roster(roster),
             market=rq.build_market(market),
             plan=rq.build_plan(plan),
             constraints=rq.build_constraints(constraints),
             objective=rq.build_objective(objective),
+            monte_carlo=pb.MonteCarloOptions(draws=draws, seed=mc_seed, market_shock_sd=market_shock_sd),
         )
+        if equity_max_gap is not None:
+            request.equity_audit.max_gap = equity_max_gap
         return evaluate_result(self.evaluate_plan_raw(request, timeout))
+
+    def sweep_frontier_raw(
+        self, request: pb.SweepFrontierRequest, timeout: float | None = None
+    ) -> Iterator[pb.SweepFrontierProgress]:
+        """Stream SweepFrontier progress messages (point k of n, then the final frontier)."""
+        try:
+            yield from self._stub.SweepFrontier(request, timeout=timeout or self.timeout, metadata=self._metadata)
+        except grpc.RpcError as err:
+            raise _decode_error(err) from None
+
+    def sweep_frontier(
+        self,
+        problem: pb.OptimizePlanRequest,
+        budget: str,
+        values: Iterable[float],
+        *,
+        on_progress: Callable[[int, int, FrontierPoint], None] | None = None,
+        timeout: float | None = None,
+    ) -> list[FrontierPoint]:
+        """The optimal plan along ``budget`` ("cost_of_sales" | "equity_gap" | "attrition")
+        over ``values``; ``on_progress(k, n, point)`` is called as each point arrives."""
+        kinds = {
+            "cost_of_sales": pb.SweepFrontierRequest.COST_OF_SALES,
+            "equity_gap": pb.SweepFrontierRequest.EQUITY_GAP,
+            "attrition": pb.SweepFrontierRequest.ATTRITION,
+        }
+        if budget not in kinds:
+            raise ValueError(f"budget must be one of {sorted(kinds)}, got {budget!r}")
+        request = pb.SweepFrontierRequest(problem=problem, budget=kinds[budget], values=list(values))
+        frontier: list[FrontierPoint] = []
+        for msg in self.sweep_frontier_raw(request, timeout):
+            if msg.done:
+                frontier = [frontier_point(p) for p in msg.frontier]
+            elif on_progress is not None:
+                on_progress(msg.completed, msg.total, frontier_point(msg.point))
+        return frontier
 
 
 def _pem(value: str | bytes | None) -> bytes | None:

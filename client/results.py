@@ -97,12 +97,67 @@ class OptimizeResult:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+    sd: float
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    draws: int
+    seed: int
+    mean_attainment: Distribution
+    total_pay_usd: Distribution
+    revenue_usd: Distribution
+    cost_of_sales: Distribution
+    prob_cost_of_sales_above_cap: float
+    mean_attainment_stderr95: float
+    rep_pay_usd: list[Distribution]
+    attainment_histogram: list[int]  # bins of 0.1 from 0 to 3 (last bin open)
+
+
+@dataclass(frozen=True)
+class EquityGap:
+    group: str
+    reps: int
+    raw_pay_gap: float
+    adjusted_pay_gap: float
+    adjusted_pay_gap_se: float
+    raw_attainment_gap: float
+    adjusted_attainment_gap: float
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class EquityAudit:
+    reference_group: str
+    max_gap: float
+    gaps: list[EquityGap]
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    budget: float
+    termination: str
+    metrics: Metrics
+    plan: dict[str, RolePlan]
+    shadow_price: float
+    max_violation: float
+    kkt_residual: float
+
+
+@dataclass(frozen=True)
 class EvaluateResult:
     metrics: Metrics
     constraints: list[ConstraintResult]
     reps: dict[str, list[Any]]
     request_sha256: str
     raw: pb.EvaluatePlanResponse = field(repr=False)
+    monte_carlo: MonteCarloResult | None = None
+    equity_audit: EquityAudit | None = None
 
     def to_json(self) -> str:
         return json_format.MessageToJson(self.raw)
@@ -156,26 +211,30 @@ def _reps(r: pb.RepOutcomes) -> dict[str, list[Any]]:
     }
 
 
+def _plan(items: Any) -> dict[str, RolePlan]:
+    return {
+        p.role: RolePlan(
+            p.role,
+            p.base_usd,
+            p.target_incentive_usd,
+            p.threshold_attainment,
+            p.quota_bonus_share,
+            p.accelerator,
+            p.cap_attainment,
+            p.commission_slope_usd,
+            p.ote_usd,
+        )
+        for p in items
+    }
+
+
 def optimize_result(resp: pb.OptimizePlanResponse) -> OptimizeResult:
     return OptimizeResult(
         termination=pb.Termination.Reason.Name(resp.termination.reason),
         detail=resp.termination.detail,
         max_violation=resp.certificate.max_violation,
         kkt_residual=resp.certificate.kkt_residual,
-        plan={
-            p.role: RolePlan(
-                p.role,
-                p.base_usd,
-                p.target_incentive_usd,
-                p.threshold_attainment,
-                p.quota_bonus_share,
-                p.accelerator,
-                p.cap_attainment,
-                p.commission_slope_usd,
-                p.ote_usd,
-            )
-            for p in resp.plan
-        },
+        plan=_plan(resp.plan),
         metrics=_metrics(resp.metrics),
         baseline=_metrics(resp.baseline_metrics),
         constraints=_constraints(resp.constraints),
@@ -189,11 +248,64 @@ def optimize_result(resp: pb.OptimizePlanResponse) -> OptimizeResult:
     )
 
 
+def _dist(d: pb.Distribution) -> Distribution:
+    return Distribution(d.mean, d.p10, d.p50, d.p90, d.sd)
+
+
 def evaluate_result(resp: pb.EvaluatePlanResponse) -> EvaluateResult:
+    mc = None
+    if resp.HasField("monte_carlo"):
+        m = resp.monte_carlo
+        mc = MonteCarloResult(
+            draws=m.draws,
+            seed=m.seed,
+            mean_attainment=_dist(m.mean_attainment),
+            total_pay_usd=_dist(m.total_pay_usd),
+            revenue_usd=_dist(m.revenue_usd),
+            cost_of_sales=_dist(m.cost_of_sales),
+            prob_cost_of_sales_above_cap=m.prob_cost_of_sales_above_cap,
+            mean_attainment_stderr95=m.mean_attainment_stderr95,
+            rep_pay_usd=[_dist(d) for d in m.rep_pay_usd],
+            attainment_histogram=list(m.attainment_histogram),
+        )
+    audit = None
+    if resp.HasField("equity_audit"):
+        a = resp.equity_audit
+        audit = EquityAudit(
+            a.reference_group,
+            a.max_gap,
+            [
+                EquityGap(
+                    g.group,
+                    g.reps,
+                    g.raw_pay_gap,
+                    g.adjusted_pay_gap,
+                    g.adjusted_pay_gap_se,
+                    g.raw_attainment_gap,
+                    g.adjusted_attainment_gap,
+                    g.flagged,
+                )
+                for g in a.gaps
+            ],
+        )
     return EvaluateResult(
         metrics=_metrics(resp.metrics),
         constraints=_constraints(resp.constraints),
         reps=_reps(resp.reps),
         request_sha256=resp.receipt.request_sha256,
         raw=resp,
+        monte_carlo=mc,
+        equity_audit=audit,
+    )
+
+
+def frontier_point(p: pb.FrontierPoint) -> FrontierPoint:
+    return FrontierPoint(
+        budget=p.budget,
+        termination=pb.Termination.Reason.Name(p.termination.reason),
+        metrics=_metrics(p.metrics),
+        plan=_plan(p.plan),
+        shadow_price=p.shadow_price,
+        max_violation=p.certificate.max_violation,
+        kkt_residual=p.certificate.kkt_residual,
     )

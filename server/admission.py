@@ -37,6 +37,7 @@ class Admission:
         self._slots = threading.Semaphore(workers)
         self._admitted = 0
         self._running = 0
+        self._service_s: dict[str, float] = {}  # EWMA of compute time per kind of call
 
     @property
     def admitted(self) -> int:
@@ -46,11 +47,30 @@ class Admission:
     def running(self) -> int:
         return self._running
 
-    def enter(self, deadline: float | None, is_active: Callable[[], bool]) -> None:
-        """Take a compute slot, waiting in the bounded queue; raises Shed or QueueTimeout."""
+    def expected_wait_s(self, kind: str) -> float:
+        """Rough queueing delay for a new call: the calls ahead of it, served ``workers`` at a
+        time, each taking the recent mean compute time of this kind of call."""
+        ahead = max(self._admitted - self.workers + 1, 0)
+        return ahead / self.workers * self._service_s.get(kind, 0.0)
+
+    def record(self, kind: str, seconds: float) -> None:
+        with self._lock:
+            old = self._service_s.get(kind)
+            self._service_s[kind] = seconds if old is None else 0.8 * old + 0.2 * seconds
+
+    def enter(self, deadline: float | None, is_active: Callable[[], bool], kind: str = "") -> None:
+        """Take a compute slot, waiting in the bounded queue; raises Shed or QueueTimeout.
+
+        A call that would queue past its deadline is refused at once (Shed) rather than admitted
+        to time out later: the caller learns in milliseconds and can go elsewhere.
+        """
         with self._lock:
             if self._admitted >= self.limit:
                 raise Shed(f"server full: {self._admitted} calls admitted (limit {self.limit})")
+            if deadline is not None and self._admitted >= self.workers:
+                wait = self.expected_wait_s(kind)
+                if time.monotonic() + wait >= deadline:
+                    raise Shed(f"server busy: expected queueing {wait:.2f}s exceeds the call's deadline")
             self._admitted += 1
         try:
             while not self._slots.acquire(timeout=self.poll_s):

@@ -94,6 +94,7 @@ def warm_up(buckets: tuple[int, ...]) -> None:
     from planopt.solvers.model import PlanModel, bucket_size
     from planopt.solvers.optimize import optimize
     from planopt.solvers.problem import SolveOptions, demo_problem
+    from planopt.solvers.simulate import simulate
 
     base = demo.demo_roster()
     for size in sorted({bucket_size(b) for b in buckets}):
@@ -101,7 +102,10 @@ def warm_up(buckets: tuple[int, ...]) -> None:
         cols = {k: [v[i % demo.N_REPS] for i in range(reps)] for k, v in base.items()}
         cols["rep_id"] = [f"w{i}" for i in range(reps)]
         problem = demo_problem(cols)
-        PlanModel(problem).evaluate(problem.template.value)
+        model = PlanModel(problem)
+        model.evaluate(problem.template.value)
+        model.evaluate(problem.template.value, with_jacobian=False)
+        simulate(model, problem.template.value, draws=2)  # Monte Carlo kernels of this bucket
         log.info("warmed bucket %d", bucket_size(reps))
     # One short solve warms cvxpy/HiGHS code paths (not the JIT; that is done above).
     optimize(demo_problem(), SolveOptions(num_starts=1, max_iterations=3, time_limit_s=30))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from google.protobuf import duration_pb2
+from planopt.solvers.audit import Audit
 from planopt.solvers.model import Evaluation
 from planopt.solvers.optimize import ConstraintReport, Solution
 from planopt.solvers.problem import (
@@ -17,6 +18,7 @@ from planopt.solvers.problem import (
     Roster,
     SolveOptions,
 )
+from planopt.solvers.simulate import MonteCarlo, Summary
 from planopt.solvers.surface import LEVERS, N_LEVERS, commission_slope
 from planopt.v1 import planopt_pb2 as pb
 
@@ -247,4 +249,66 @@ def optimize_response(sol: Solution, problem: PlanProblem) -> pb.OptimizePlanRes
         ],
         reps=rep_outcomes(sol.evaluation, problem.roster.rep_id),
         stats=pb.SolveStats(iterations=sol.iterations, starts=sol.starts, elapsed=duration(sol.elapsed_s)),
+    )
+
+
+def distribution(s: Summary) -> pb.Distribution:
+    return pb.Distribution(mean=s.mean, p10=s.p10, p50=s.p50, p90=s.p90, sd=s.sd)
+
+
+def monte_carlo(mc: MonteCarlo) -> pb.MonteCarloResult:
+    return pb.MonteCarloResult(
+        draws=mc.draws,
+        seed=mc.seed,
+        mean_attainment=distribution(mc.mean_attainment),
+        total_pay_usd=distribution(mc.total_pay_usd),
+        revenue_usd=distribution(mc.revenue_usd),
+        cost_of_sales=distribution(mc.cost_of_sales),
+        prob_cost_of_sales_above_cap=mc.prob_cost_of_sales_above_cap,
+        mean_attainment_stderr95=mc.mean_attainment_stderr95,
+        rep_pay_usd=[distribution(s) for s in mc.rep_pay_usd],
+        attainment_histogram=[int(c) for c in mc.attainment_histogram],
+    )
+
+
+def equity_audit(a: Audit) -> pb.EquityAudit:
+    return pb.EquityAudit(
+        reference_group=a.reference_group,
+        max_gap=a.max_gap,
+        gaps=[
+            pb.EquityGap(
+                group=g.group,
+                reps=g.reps,
+                raw_pay_gap=g.raw_pay_gap,
+                adjusted_pay_gap=g.adjusted_pay_gap,
+                adjusted_pay_gap_se=g.adjusted_pay_gap_se,
+                raw_attainment_gap=g.raw_attainment_gap,
+                adjusted_attainment_gap=g.adjusted_attainment_gap,
+                flagged=g.flagged,
+            )
+            for g in a.gaps
+        ],
+    )
+
+
+_BUDGET_KIND = {"max_cost_of_sales": "cost_of_sales", "max_attrition": "attrition", "max_equity_gap": "equity_gap"}
+
+
+def frontier_point(sol: Solution, problem: PlanProblem, budget: float, field_name: str) -> pb.FrontierPoint:
+    """One solved frontier point; the budget's shadow price sums every constraint it bounds
+    (one per role x group for the equity gap)."""
+    kind = _BUDGET_KIND[field_name]
+    # d objective / d budget: a "<=" bound moves with the budget, a ">=" bound (-budget) against it.
+    shadow = sum(
+        (c.shadow_price if c.sense == "<=" else -c.shadow_price)
+        for c in sol.constraints
+        if c.kind == kind and np.isfinite(c.shadow_price)
+    )
+    return pb.FrontierPoint(
+        budget=budget,
+        termination=pb.Termination(reason=TERMINATION[sol.termination.value], detail=sol.detail),
+        metrics=metrics(sol.evaluation, problem.template.roles),
+        plan=plan_result(sol.levers, problem.template.roles),
+        shadow_price=float(shadow),
+        certificate=pb.Certificate(max_violation=sol.max_violation, kkt_residual=sol.kkt_residual),
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any, TypeVar
 
@@ -17,9 +18,18 @@ from grpc_status import rpc_status
 from planopt.server import convert
 from planopt.server.admission import Admission, QueueTimeout, Shed
 from planopt.server.observability import REQUEST_ID_KEY, Metrics, request_id, span
-from planopt.server.validation import InvalidRequest, Violation, validate_evaluate, validate_optimize
+from planopt.server.validation import (
+    FRONTIER_BUDGETS,
+    InvalidRequest,
+    Violation,
+    validate_evaluate,
+    validate_frontier,
+    validate_optimize,
+)
+from planopt.solvers.audit import audit
 from planopt.solvers.model import NonFiniteOutcome, PlanModel
 from planopt.solvers.optimize import constraint_reports, optimize
+from planopt.solvers.simulate import simulate
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
 
@@ -95,9 +105,18 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
 
     # ------------------------------------------------------------------ plumbing
     def _run(self, method: str, request: Any, context: grpc.ServicerContext, body: Callable[[str], Resp]) -> Resp:
+        """A unary RPC: admission, logging, metrics and error mapping around ``body``."""
+        (response,) = list(self._run_stream(method, request, context, lambda digest: iter([body(digest)])))
+        return response
+
+    def _run_stream(
+        self, method: str, request: Any, context: grpc.ServicerContext, body: Callable[[str], Iterator[Resp]]
+    ) -> Iterator[Resp]:
+        """The same for a server-streaming RPC: one admission slot for the whole stream."""
         t0 = time.monotonic()
         rid = request_id(context.invocation_metadata())
-        record: dict[str, Any] = {"method": method, "request_id": rid, "reps": len(request.roster.rep_id)}
+        roster = request.roster if hasattr(request, "roster") else request.problem.roster
+        record: dict[str, Any] = {"method": method, "request_id": rid, "reps": len(roster.rep_id)}
         code = "OK"
         m = self.metrics
         try:
@@ -105,7 +124,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             remaining = context.time_remaining()
             deadline = None if remaining is None or remaining > 1e8 else t0 + remaining
             try:
-                self.admission.enter(deadline, context.is_active)
+                self.admission.enter(deadline, context.is_active, method)
             except Shed as exc:
                 m.shed.labels(method).inc()
                 raise _Abort(grpc.StatusCode.RESOURCE_EXHAUSTED, f"{exc}; retry with backoff") from None
@@ -115,21 +134,19 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             m.in_flight.set(self.admission.admitted)
             m.running.set(self.admission.running)
             record["queued_ms"] = round((time.monotonic() - t0) * 1000, 2)
+            started = time.monotonic()
             try:
                 with span(f"planopt.{method}", {"planopt.request_id": rid, "planopt.reps": record["reps"]}):
                     digest = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
                     record["request_sha256"] = digest[:16]
-                    response = body(digest)
+                    for response in body(digest):
+                        self._count_termination(method, response, record)
+                        yield response
             finally:
+                self.admission.record(method, time.monotonic() - started)
                 self.admission.leave()
                 m.in_flight.set(self.admission.admitted)
                 m.running.set(self.admission.running)
-            term = getattr(getattr(response, "termination", None), "reason", None)
-            if term is not None:
-                reason = pb.Termination.Reason.Name(term)
-                record["termination"] = reason
-                m.terminations.labels(method, reason).inc()
-            return response
         except NonFiniteOutcome as exc:
             code = "INVALID_ARGUMENT"
             bad = InvalidRequest(
@@ -166,6 +183,17 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             record["elapsed_ms"] = round(elapsed * 1000, 2)
             m.latency.labels(method, code).observe(elapsed)
             log.info(json.dumps(record, sort_keys=True))
+
+    def _count_termination(self, method: str, response: Any, record: dict[str, Any]) -> None:
+        if response.DESCRIPTOR.fields_by_name.get("termination") is not None:
+            term = response.termination
+        elif response.DESCRIPTOR.fields_by_name.get("point") is not None and response.HasField("point"):
+            term = response.point.termination
+        else:
+            return
+        reason = pb.Termination.Reason.Name(term.reason)
+        record["termination"] = reason
+        self.metrics.terminations.labels(method, reason).inc()
 
     def _deadline_limit(self, context: grpc.ServicerContext) -> float | None:
         remaining = context.time_remaining()
@@ -213,20 +241,92 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             validate_evaluate(request)
             problem = convert.evaluate_problem(request)
             model = PlanModel(problem)
-            ev = model.evaluate(problem.template.value)
+            ev = model.evaluate(problem.template.value, with_jacobian=False)
             reports = constraint_reports(model.specs, ev, None, 1.0, 1e-6)
-            return pb.EvaluatePlanResponse(
+            response = pb.EvaluatePlanResponse(
                 metrics=convert.metrics(ev, problem.template.roles),
                 constraints=[convert.constraint_report(c) for c in reports],
                 reps=convert.rep_outcomes(ev, problem.roster.rep_id),
-                receipt=pb.Receipt(
+            )
+            mc = request.monte_carlo
+            if mc.draws > 0:
+                sim = simulate(model, problem.template.value, mc.draws, int(mc.seed), mc.market_shock_sd)
+                response.monte_carlo.CopyFrom(convert.monte_carlo(sim))
+            if request.equity_audit.HasField("max_gap"):
+                max_gap = request.equity_audit.max_gap
+            elif problem.constraints.max_equity_gap is not None:
+                max_gap = problem.constraints.max_equity_gap
+            else:
+                max_gap = 0.05
+            roster = problem.roster
+            found = audit(
+                ev.rep["pay"], ev.rep["attainment"], roster.role, roster.quota_usd, roster.equity_group, max_gap
+            )
+            if found is not None:
+                response.equity_audit.CopyFrom(convert.equity_audit(found))
+            response.receipt.CopyFrom(
+                pb.Receipt(
                     request_sha256=digest,
                     solver_versions=VERSIONS,
+                    seed=mc.seed,
                     elapsed=convert.duration(time.monotonic() - t0),
-                ),
+                )
             )
+            return response
 
         return self._run("EvaluatePlan", request, context, body)
+
+    def SweepFrontier(
+        self, request: pb.SweepFrontierRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.SweepFrontierProgress]:
+        def body(digest: str) -> Iterator[pb.SweepFrontierProgress]:
+            t0 = time.monotonic()
+            validate_frontier(request)
+            receipt = pb.Receipt(request_sha256=digest, solver_versions=VERSIONS, seed=request.problem.options.seed)
+            values = sorted(request.values)
+            if request.problem.options.mode == pb.SolveOptions.VALIDATE_ONLY:
+                receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
+                yield pb.SweepFrontierProgress(completed=0, total=len(values), done=True, receipt=receipt)
+                return
+            field_name = FRONTIER_BUDGETS[request.budget]
+            base = convert.optimize_problem(request.problem)
+            model = PlanModel(base)  # the JIT shape and roster arrays are shared by every point
+            deadline_limit = self._deadline_limit(context)
+            options = convert.solve_options(request.problem.options, base, deadline_limit)
+            end = time.monotonic() + options.time_limit_s
+            warm = options.warm_start
+            frontier: list[pb.FrontierPoint] = []
+            for k, value in enumerate(values):
+                if not context.is_active():
+                    raise _Abort(grpc.StatusCode.CANCELLED, "request cancelled by the caller")
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    raise _Abort(
+                        grpc.StatusCode.DEADLINE_EXCEEDED, f"time limit reached after {k} of {len(values)} points"
+                    )
+                problem = dataclasses.replace(
+                    base, constraints=dataclasses.replace(base.constraints, **{field_name: value})
+                )
+                point_options = dataclasses.replace(
+                    options, warm_start=warm, time_limit_s=remaining / (len(values) - k)
+                )
+                solution = optimize(
+                    problem,
+                    point_options,
+                    should_stop=lambda: not context.is_active(),
+                    model=model.with_problem(problem),
+                )
+                if solution.termination.value in ("LOCALLY_OPTIMAL", "FEASIBLE_TIME_LIMIT", "ITERATION_LIMIT"):
+                    warm = solution.levers
+                point = convert.frontier_point(solution, problem, value, field_name)
+                frontier.append(point)
+                yield pb.SweepFrontierProgress(completed=k + 1, total=len(values), point=point)
+            receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
+            yield pb.SweepFrontierProgress(
+                completed=len(values), total=len(values), done=True, frontier=frontier, receipt=receipt
+            )
+
+        return self._run_stream("SweepFrontier", request, context, body)
 
 
 class _Abort(Exception):

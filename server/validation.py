@@ -246,13 +246,61 @@ def validate_optimize(req: pb.OptimizePlanRequest) -> None:
         raise InvalidRequest(v.items)
 
 
+MAX_DRAWS = 1_000_000
+MAX_DRAW_CELLS = 20_000_000  # draws x reps (solvers/simulate.py MAX_CELLS)
+
+
+def _check_monte_carlo(mc: pb.MonteCarloOptions, reps: int, v: _Collector) -> None:
+    if mc.draws < 0 or mc.draws > MAX_DRAWS or mc.draws == 1:
+        v.add("monte_carlo.draws", f"must be 0 (off) or in [2, {MAX_DRAWS}], got {mc.draws}")
+    elif mc.draws * reps > MAX_DRAW_CELLS:
+        v.add(
+            "monte_carlo.draws",
+            f"draws x reps = {mc.draws} x {reps} exceeds {MAX_DRAW_CELLS}: use at most {MAX_DRAW_CELLS // max(reps, 1)} draws",
+        )
+    v.number("monte_carlo.market_shock_sd", mc.market_shock_sd, 0.0, 2.0)
+
+
 def validate_evaluate(req: pb.EvaluatePlanRequest) -> None:
     v = _Collector()
+    _check_monte_carlo(req.monte_carlo, len(req.roster.rep_id), v)
+    if req.equity_audit.HasField("max_gap"):
+        v.number("equity_audit.max_gap", req.equity_audit.max_gap, 0.0, 1.0)
     roles = _check_plan(req.plan, "plan", v, bounds=False)
     _check_roster(req.roster, roles, v)
     _check_roles_used(req.roster, req.plan, v)
     _check_market(req.market, roles, v)
     _check_constraints(req.constraints, req.plan, req.market, v)
     _check_common(req.objective, req.model, v)
+    if v.items:
+        raise InvalidRequest(v.items)
+
+
+FRONTIER_BUDGETS = {
+    pb.SweepFrontierRequest.COST_OF_SALES: "max_cost_of_sales",
+    pb.SweepFrontierRequest.EQUITY_GAP: "max_equity_gap",
+    pb.SweepFrontierRequest.ATTRITION: "max_attrition",
+}
+
+
+def validate_frontier(req: pb.SweepFrontierRequest) -> None:
+    v = _Collector()
+    try:
+        validate_optimize(req.problem)
+    except InvalidRequest as exc:
+        for item in exc.violations:
+            v.add(f"problem.{item.field}", item.description)
+    if req.budget not in FRONTIER_BUDGETS:
+        v.add("budget", f"must be COST_OF_SALES, EQUITY_GAP or ATTRITION, got {req.budget}")
+    elif req.budget == pb.SweepFrontierRequest.EQUITY_GAP and len(set(req.problem.roster.equity_group)) < 2:
+        v.add("budget", "EQUITY_GAP needs a roster with two or more equity groups (problem.roster.equity_group)")
+    if not 2 <= len(req.values) <= 50:
+        v.add("values", f"give 2 to 50 budget values, got {len(req.values)}")
+    for i, x in enumerate(req.values):
+        v.number(f"values[{i}]", x, 0.0, 1.0, open_lo=True)
+    if len(set(req.values)) != len(req.values):
+        v.add("values", "budget values must be distinct")
+    if req.problem.options.mode == pb.SolveOptions.VALIDATE_ONLY:
+        pass  # validated above; the servicer answers with a single VALIDATED message
     if v.items:
         raise InvalidRequest(v.items)

@@ -9,9 +9,9 @@ outcomes over cells (role x equity group), so its gradient is assembled here fro
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
-import jax.numpy as jnp
 import numpy as np
 from planopt.solvers.problem import ObjectiveKind, PlanProblem
 from planopt.solvers.surface import (
@@ -21,6 +21,7 @@ from planopt.solvers.surface import (
     ModelConstants,
     RepParams,
     batch_value_and_jacobian,
+    batch_values,
 )
 
 BASE, TI = LEVERS.index("base_usd"), LEVERS.index("target_incentive_usd")
@@ -128,8 +129,10 @@ class PlanModel:
         self.bucket = bucket_size(self.n)
         pad = self.bucket - self.n
 
-        def col(a: np.ndarray, fill: float) -> jnp.ndarray:
-            return jnp.asarray(np.r_[np.asarray(a, dtype=float)[self.order], np.full(pad, fill)])
+        def col(a: np.ndarray, fill: float) -> np.ndarray:
+            # Host arrays: jit transfers them with the call (one jnp.asarray per column per
+            # request cost more than the transfer itself).
+            return np.concatenate([np.asarray(a, dtype=float)[self.order], np.full(pad, fill)])
 
         k = roster.effort_productivity
         self.params = RepParams(
@@ -142,8 +145,8 @@ class PlanModel:
         )
         self.lever_rows = np.r_[self.role_idx_sorted, np.zeros(pad, dtype=np.int64)]
         self.constants = ModelConstants(
-            temperature_usd=jnp.asarray(float(problem.model.temperature_usd)),
-            attrition_scale_usd=jnp.asarray(float(problem.model.attrition_scale_usd)),
+            temperature_usd=np.asarray(float(problem.model.temperature_usd)),
+            attrition_scale_usd=np.asarray(float(problem.model.attrition_scale_usd)),
         )
         self.specs = self._build_constraints()
 
@@ -200,16 +203,30 @@ class PlanModel:
             specs.append(ConstraintSpec("attrition", "attrition", "<=", c.max_attrition, 0.01, "fraction"))
         return specs
 
+    def with_problem(self, problem: PlanProblem) -> PlanModel:
+        """This model for a problem that differs only in constraints or objective (same roster,
+        roles and behaviour model): shares the roster arrays and compiled shapes."""
+        other = copy.copy(self)
+        other.problem = problem
+        other.specs = other._build_constraints()
+        return other
+
     # ----------------------------------------------------------------- evaluation
-    def rep_outcomes(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per-rep outcomes (n, 6) and Jacobians (n, 6, 6), in sorted (cell) order."""
-        lev = jnp.asarray(np.asarray(levers, dtype=float)[self.lever_rows])
+    def rep_outcomes(self, levers: np.ndarray, with_jacobian: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Per-rep outcomes (n, 6) and Jacobians (n, 6, 6), in sorted (cell) order. Without the
+        Jacobian (a separate, cheaper kernel) the returned Jacobian is zeros."""
+        lev = np.asarray(levers, dtype=float)[self.lever_rows]
+        if not with_jacobian:
+            y = np.asarray(batch_values(lev, self.params, self.constants))[: self.n]
+            return y, np.zeros((self.n, y.shape[1], N_LEVERS))
         y, jac = batch_value_and_jacobian(lev, self.params, self.constants)
         return np.asarray(y)[: self.n], np.asarray(jac)[: self.n]
 
-    def evaluate(self, levers: np.ndarray) -> Evaluation:
+    def evaluate(self, levers: np.ndarray, with_jacobian: bool = True) -> Evaluation:
+        """Firm metrics and constraint values at ``levers`` and, unless ``with_jacobian`` is
+        False (EvaluatePlan, reports), their lever Jacobians (zeros when skipped)."""
         levers = np.asarray(levers, dtype=float)
-        y, jy = self.rep_outcomes(levers)
+        y, jy = self.rep_outcomes(levers, with_jacobian)
         finite = np.isfinite(y).all(axis=1) & np.isfinite(jy).all(axis=(1, 2))
         if not finite.all():
             raise NonFiniteOutcome(np.sort(self.order[np.flatnonzero(~finite)]))

@@ -169,7 +169,7 @@ def optimize(
     deadline = t0 + options.time_limit_s
     fun = ScaledProblem(problem, model)
     model, space, specs, obj_scale = fun.model, fun.space, fun.specs, fun.obj_scale
-    baseline = model.evaluate(problem.template.value)
+    baseline = model.evaluate(problem.template.value, with_jacobian=False)
 
     settings = sqp.SQPSettings(
         max_iterations=options.max_iterations, feasibility_tol=options.feasibility_tol, kkt_tol=options.kkt_tol
@@ -212,7 +212,7 @@ def optimize(
         relax: list[Relaxation] | None = None,
     ) -> Solution:
         levers = space.levers(point.z)
-        ev = model.evaluate(levers)
+        ev = model.evaluate(levers, with_jacobian=False)
         return Solution(
             levers=levers,
             evaluation=ev,

@@ -290,8 +290,10 @@ def _two_best_modes(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array,
     return jnp.stack([grid[idx], lo, hi]), exists, spacing
 
 
-def rep_response(lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool = False) -> RepOutcome:
-    """Expected outcome of one rep under one role plan (smooth in ``lev`` and ``p``)."""
+def _mixture(
+    lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool = False
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """The rep's effort modes (2,), their values V (2,), logit weights (2,) and existence."""
     brackets, exists, _ = _two_best_modes(lev, p)
     solver = unrolled_mode if unrolled else solve_mode
     modes = jax.vmap(lambda b: solver(lev, p, b[0], b[1], b[2]), in_axes=1)(brackets)
@@ -305,6 +307,12 @@ def rep_response(lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool
     logits = jnp.where(exists, (values - vmax) / k.temperature_usd, -jnp.inf)
     raw = jnp.where(exists, jnp.exp(logits) * fade, 0.0)
     weights = raw / jnp.maximum(jnp.sum(raw), 1e-300)
+    return modes, values, weights, exists
+
+
+def rep_response(lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool = False) -> RepOutcome:
+    """Expected outcome of one rep under one role plan (smooth in ``lev`` and ``p``)."""
+    modes, values, weights, exists = _mixture(lev, p, k, unrolled)
     att = jax.vmap(lambda x: expected_attainment(x, p.sigma))(modes)
     pay = jax.vmap(lambda x: pay_moments(lev, x, p.sigma)[0])(modes)
     welfare = jnp.sum(weights * values)
@@ -344,3 +352,26 @@ def batch_value_and_jacobian(lev: jax.Array, p: RepParams, k: ModelConstants) ->
         return y, jac.T
 
     return jax.vmap(one)(lev, p)
+
+
+@jax.jit
+def batch_values(lev: jax.Array, p: RepParams, k: ModelConstants) -> jax.Array:
+    """Per-rep outcomes (N, 6) without derivatives (EvaluatePlan; about half the cost)."""
+    return jax.vmap(lambda lv, pp: _outcome_vector(lv, pp, k))(lev, p)
+
+
+@jax.jit
+def batch_mixture(lev: jax.Array, p: RepParams, k: ModelConstants) -> tuple[jax.Array, jax.Array]:
+    """Per-rep effort modes (N, 2) (mean attainment of each) and their weights (N, 2): the rep
+    is in mode j with probability weights[:, j] (Monte Carlo samples this mixture)."""
+    modes, _, weights, _ = jax.vmap(lambda lv, pp: _mixture(lv, pp, k))(lev, p)
+    return modes, weights
+
+
+def payout(lev: jax.Array, x: jax.Array) -> jax.Array:
+    """Pay (USD) at realised attainment ``x`` under the payout curve (module docstring)."""
+    b, ti, t, acc, cap = lev[..., 0], lev[..., 1], lev[..., 2], lev[..., 4], lev[..., 5]
+    s = commission_slope(jnp.moveaxis(lev, -1, 0))
+    above = ti + s * acc * (jnp.minimum(x, cap) - 1.0)
+    variable = jnp.where(x < t, 0.0, jnp.where(x < 1.0, s * (x - t), above))
+    return b + variable

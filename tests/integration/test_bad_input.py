@@ -115,7 +115,7 @@ def test_evaluate_rejects_bad_input_too(client):
     with pytest.raises(PlanError) as info:
         client.evaluate_plan_raw(bad)
     assert info.value.code is grpc.StatusCode.INVALID_ARGUMENT
-    assert ("roster.effort_cost_usd[4]", "must be in (0, 1e+09], got -1.0") in info.value.violations
+    assert ("roster.effort_cost_usd[4]", "must be in [1, 1e+09], got -1.0") in info.value.violations
 
 
 def test_server_still_serves_after_bad_input(client):

@@ -63,3 +63,34 @@ def test_queued_call_gives_up_when_its_caller_leaves():
 def test_rejects_nonsense_sizes():
     with pytest.raises(ValueError):
         Admission(workers=0, queue=1)
+
+
+def test_call_that_would_queue_past_its_deadline_is_refused_at_once():
+    adm = Admission(workers=1, queue=4, poll_s=0.005)
+    adm.record("slow", 1.0)  # recent calls of this kind took 1 s
+    adm.enter(None, always, "slow")  # computing
+    queued = threading.Thread(target=adm.enter, args=(None, always, "slow"))  # no deadline: admitted
+    queued.start()
+    time.sleep(0.05)
+    assert adm.admitted == 2
+    t0 = time.monotonic()
+    with pytest.raises(Shed, match="deadline"):
+        adm.enter(time.monotonic() + 0.5, always, "slow")  # ~2 s of work ahead, 0.5 s to live
+    assert time.monotonic() - t0 < 0.05
+    admitted = threading.Event()
+
+    def patient():  # enough time left: admitted, and waits its turn
+        adm.enter(time.monotonic() + 60, always, "slow")
+        admitted.set()
+
+    t = threading.Thread(target=patient)
+    t.start()
+    time.sleep(0.05)
+    assert adm.admitted == 3
+    adm.leave()  # first done -> the queued one runs
+    queued.join(2)
+    adm.leave()  # queued done -> patient runs
+    t.join(2)
+    assert admitted.is_set()
+    adm.leave()
+    assert adm.admitted == 0

@@ -398,29 +398,173 @@ class OptimizePlanResponse(_message.Message):
     def __init__(self, termination: _Optional[_Union[Termination, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., plan: _Optional[_Iterable[_Union[RolePlanResult, _Mapping]]] = ..., metrics: _Optional[_Union[Metrics, _Mapping]] = ..., baseline_metrics: _Optional[_Union[Metrics, _Mapping]] = ..., constraints: _Optional[_Iterable[_Union[ConstraintReport, _Mapping]]] = ..., relaxations: _Optional[_Iterable[_Union[Relaxation, _Mapping]]] = ..., reps: _Optional[_Union[RepOutcomes, _Mapping]] = ..., stats: _Optional[_Union[SolveStats, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
 
 class EvaluatePlanRequest(_message.Message):
-    __slots__ = ("roster", "market", "plan", "constraints", "objective", "model")
+    __slots__ = ("roster", "market", "plan", "constraints", "objective", "model", "monte_carlo", "equity_audit")
     ROSTER_FIELD_NUMBER: _ClassVar[int]
     MARKET_FIELD_NUMBER: _ClassVar[int]
     PLAN_FIELD_NUMBER: _ClassVar[int]
     CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
+    MONTE_CARLO_FIELD_NUMBER: _ClassVar[int]
+    EQUITY_AUDIT_FIELD_NUMBER: _ClassVar[int]
     roster: Roster
     market: Market
     plan: PlanTemplate
     constraints: Constraints
     objective: Objective
     model: ModelOptions
-    def __init__(self, roster: _Optional[_Union[Roster, _Mapping]] = ..., market: _Optional[_Union[Market, _Mapping]] = ..., plan: _Optional[_Union[PlanTemplate, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., model: _Optional[_Union[ModelOptions, _Mapping]] = ...) -> None: ...
+    monte_carlo: MonteCarloOptions
+    equity_audit: EquityAuditOptions
+    def __init__(self, roster: _Optional[_Union[Roster, _Mapping]] = ..., market: _Optional[_Union[Market, _Mapping]] = ..., plan: _Optional[_Union[PlanTemplate, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., model: _Optional[_Union[ModelOptions, _Mapping]] = ..., monte_carlo: _Optional[_Union[MonteCarloOptions, _Mapping]] = ..., equity_audit: _Optional[_Union[EquityAuditOptions, _Mapping]] = ...) -> None: ...
+
+class MonteCarloOptions(_message.Message):
+    __slots__ = ("draws", "seed", "market_shock_sd")
+    DRAWS_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    MARKET_SHOCK_SD_FIELD_NUMBER: _ClassVar[int]
+    draws: int
+    seed: int
+    market_shock_sd: float
+    def __init__(self, draws: _Optional[int] = ..., seed: _Optional[int] = ..., market_shock_sd: _Optional[float] = ...) -> None: ...
+
+class Distribution(_message.Message):
+    __slots__ = ("mean", "p10", "p50", "p90", "sd")
+    MEAN_FIELD_NUMBER: _ClassVar[int]
+    P10_FIELD_NUMBER: _ClassVar[int]
+    P50_FIELD_NUMBER: _ClassVar[int]
+    P90_FIELD_NUMBER: _ClassVar[int]
+    SD_FIELD_NUMBER: _ClassVar[int]
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+    sd: float
+    def __init__(self, mean: _Optional[float] = ..., p10: _Optional[float] = ..., p50: _Optional[float] = ..., p90: _Optional[float] = ..., sd: _Optional[float] = ...) -> None: ...
+
+class MonteCarloResult(_message.Message):
+    __slots__ = ("draws", "seed", "mean_attainment", "total_pay_usd", "revenue_usd", "cost_of_sales", "prob_cost_of_sales_above_cap", "mean_attainment_stderr95", "rep_pay_usd", "attainment_histogram")
+    DRAWS_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    MEAN_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_PAY_USD_FIELD_NUMBER: _ClassVar[int]
+    REVENUE_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_OF_SALES_FIELD_NUMBER: _ClassVar[int]
+    PROB_COST_OF_SALES_ABOVE_CAP_FIELD_NUMBER: _ClassVar[int]
+    MEAN_ATTAINMENT_STDERR95_FIELD_NUMBER: _ClassVar[int]
+    REP_PAY_USD_FIELD_NUMBER: _ClassVar[int]
+    ATTAINMENT_HISTOGRAM_FIELD_NUMBER: _ClassVar[int]
+    draws: int
+    seed: int
+    mean_attainment: Distribution
+    total_pay_usd: Distribution
+    revenue_usd: Distribution
+    cost_of_sales: Distribution
+    prob_cost_of_sales_above_cap: float
+    mean_attainment_stderr95: float
+    rep_pay_usd: _containers.RepeatedCompositeFieldContainer[Distribution]
+    attainment_histogram: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, draws: _Optional[int] = ..., seed: _Optional[int] = ..., mean_attainment: _Optional[_Union[Distribution, _Mapping]] = ..., total_pay_usd: _Optional[_Union[Distribution, _Mapping]] = ..., revenue_usd: _Optional[_Union[Distribution, _Mapping]] = ..., cost_of_sales: _Optional[_Union[Distribution, _Mapping]] = ..., prob_cost_of_sales_above_cap: _Optional[float] = ..., mean_attainment_stderr95: _Optional[float] = ..., rep_pay_usd: _Optional[_Iterable[_Union[Distribution, _Mapping]]] = ..., attainment_histogram: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class EquityAuditOptions(_message.Message):
+    __slots__ = ("max_gap",)
+    MAX_GAP_FIELD_NUMBER: _ClassVar[int]
+    max_gap: float
+    def __init__(self, max_gap: _Optional[float] = ...) -> None: ...
+
+class EquityGap(_message.Message):
+    __slots__ = ("group", "reps", "raw_pay_gap", "adjusted_pay_gap", "adjusted_pay_gap_se", "raw_attainment_gap", "adjusted_attainment_gap", "flagged")
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    REPS_FIELD_NUMBER: _ClassVar[int]
+    RAW_PAY_GAP_FIELD_NUMBER: _ClassVar[int]
+    ADJUSTED_PAY_GAP_FIELD_NUMBER: _ClassVar[int]
+    ADJUSTED_PAY_GAP_SE_FIELD_NUMBER: _ClassVar[int]
+    RAW_ATTAINMENT_GAP_FIELD_NUMBER: _ClassVar[int]
+    ADJUSTED_ATTAINMENT_GAP_FIELD_NUMBER: _ClassVar[int]
+    FLAGGED_FIELD_NUMBER: _ClassVar[int]
+    group: str
+    reps: int
+    raw_pay_gap: float
+    adjusted_pay_gap: float
+    adjusted_pay_gap_se: float
+    raw_attainment_gap: float
+    adjusted_attainment_gap: float
+    flagged: bool
+    def __init__(self, group: _Optional[str] = ..., reps: _Optional[int] = ..., raw_pay_gap: _Optional[float] = ..., adjusted_pay_gap: _Optional[float] = ..., adjusted_pay_gap_se: _Optional[float] = ..., raw_attainment_gap: _Optional[float] = ..., adjusted_attainment_gap: _Optional[float] = ..., flagged: _Optional[bool] = ...) -> None: ...
+
+class EquityAudit(_message.Message):
+    __slots__ = ("reference_group", "max_gap", "gaps")
+    REFERENCE_GROUP_FIELD_NUMBER: _ClassVar[int]
+    MAX_GAP_FIELD_NUMBER: _ClassVar[int]
+    GAPS_FIELD_NUMBER: _ClassVar[int]
+    reference_group: str
+    max_gap: float
+    gaps: _containers.RepeatedCompositeFieldContainer[EquityGap]
+    def __init__(self, reference_group: _Optional[str] = ..., max_gap: _Optional[float] = ..., gaps: _Optional[_Iterable[_Union[EquityGap, _Mapping]]] = ...) -> None: ...
 
 class EvaluatePlanResponse(_message.Message):
-    __slots__ = ("metrics", "constraints", "reps", "receipt")
+    __slots__ = ("metrics", "constraints", "reps", "receipt", "monte_carlo", "equity_audit")
     METRICS_FIELD_NUMBER: _ClassVar[int]
     CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
     REPS_FIELD_NUMBER: _ClassVar[int]
     RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    MONTE_CARLO_FIELD_NUMBER: _ClassVar[int]
+    EQUITY_AUDIT_FIELD_NUMBER: _ClassVar[int]
     metrics: Metrics
     constraints: _containers.RepeatedCompositeFieldContainer[ConstraintReport]
     reps: RepOutcomes
     receipt: Receipt
-    def __init__(self, metrics: _Optional[_Union[Metrics, _Mapping]] = ..., constraints: _Optional[_Iterable[_Union[ConstraintReport, _Mapping]]] = ..., reps: _Optional[_Union[RepOutcomes, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
+    monte_carlo: MonteCarloResult
+    equity_audit: EquityAudit
+    def __init__(self, metrics: _Optional[_Union[Metrics, _Mapping]] = ..., constraints: _Optional[_Iterable[_Union[ConstraintReport, _Mapping]]] = ..., reps: _Optional[_Union[RepOutcomes, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ..., monte_carlo: _Optional[_Union[MonteCarloResult, _Mapping]] = ..., equity_audit: _Optional[_Union[EquityAudit, _Mapping]] = ...) -> None: ...
+
+class SweepFrontierRequest(_message.Message):
+    __slots__ = ("problem", "budget", "values")
+    class Budget(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        BUDGET_UNSPECIFIED: _ClassVar[SweepFrontierRequest.Budget]
+        COST_OF_SALES: _ClassVar[SweepFrontierRequest.Budget]
+        EQUITY_GAP: _ClassVar[SweepFrontierRequest.Budget]
+        ATTRITION: _ClassVar[SweepFrontierRequest.Budget]
+    BUDGET_UNSPECIFIED: SweepFrontierRequest.Budget
+    COST_OF_SALES: SweepFrontierRequest.Budget
+    EQUITY_GAP: SweepFrontierRequest.Budget
+    ATTRITION: SweepFrontierRequest.Budget
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    problem: OptimizePlanRequest
+    budget: SweepFrontierRequest.Budget
+    values: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, problem: _Optional[_Union[OptimizePlanRequest, _Mapping]] = ..., budget: _Optional[_Union[SweepFrontierRequest.Budget, str]] = ..., values: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class FrontierPoint(_message.Message):
+    __slots__ = ("budget", "termination", "metrics", "plan", "shadow_price", "certificate")
+    BUDGET_FIELD_NUMBER: _ClassVar[int]
+    TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    SHADOW_PRICE_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    budget: float
+    termination: Termination
+    metrics: Metrics
+    plan: _containers.RepeatedCompositeFieldContainer[RolePlanResult]
+    shadow_price: float
+    certificate: Certificate
+    def __init__(self, budget: _Optional[float] = ..., termination: _Optional[_Union[Termination, _Mapping]] = ..., metrics: _Optional[_Union[Metrics, _Mapping]] = ..., plan: _Optional[_Iterable[_Union[RolePlanResult, _Mapping]]] = ..., shadow_price: _Optional[float] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ...) -> None: ...
+
+class SweepFrontierProgress(_message.Message):
+    __slots__ = ("completed", "total", "point", "done", "frontier", "receipt")
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    POINT_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    FRONTIER_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    completed: int
+    total: int
+    point: FrontierPoint
+    done: bool
+    frontier: _containers.RepeatedCompositeFieldContainer[FrontierPoint]
+    receipt: Receipt
+    def __init__(self, completed: _Optional[int] = ..., total: _Optional[int] = ..., point: _Optional[_Union[FrontierPoint, _Mapping]] = ..., done: _Optional[bool] = ..., frontier: _Optional[_Iterable[_Union[FrontierPoint, _Mapping]]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...

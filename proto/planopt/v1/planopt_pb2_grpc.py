@@ -45,6 +45,11 @@ class PlanOptimizerStub:
                 request_serializer=planopt_dot_v1_dot_planopt__pb2.EvaluatePlanRequest.SerializeToString,
                 response_deserializer=planopt_dot_v1_dot_planopt__pb2.EvaluatePlanResponse.FromString,
                 _registered_method=True)
+        self.SweepFrontier = channel.unary_stream(
+                '/planopt.v1.PlanOptimizer/SweepFrontier',
+                request_serializer=planopt_dot_v1_dot_planopt__pb2.SweepFrontierRequest.SerializeToString,
+                response_deserializer=planopt_dot_v1_dot_planopt__pb2.SweepFrontierProgress.FromString,
+                _registered_method=True)
 
 
 class PlanOptimizerServicer:
@@ -61,7 +66,17 @@ class PlanOptimizerServicer:
         raise NotImplementedError('Method not implemented!')
 
     def EvaluatePlan(self, request, context):
-        """Deterministic expected metrics of a given plan (no optimisation).
+        """Expected metrics of a given plan (no optimisation); optionally a seeded Monte Carlo
+        distribution of outcomes and a regression-adjusted pay-equity audit.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SweepFrontier(self, request, context):
+        """The optimal plan as a function of one budget over a grid, each point warm-started from its
+        neighbour. Streams one message per solved point (progress k of n), then a final message
+        with the whole frontier (`done` = true).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -79,6 +94,11 @@ def add_PlanOptimizerServicer_to_server(servicer, server):
                     servicer.EvaluatePlan,
                     request_deserializer=planopt_dot_v1_dot_planopt__pb2.EvaluatePlanRequest.FromString,
                     response_serializer=planopt_dot_v1_dot_planopt__pb2.EvaluatePlanResponse.SerializeToString,
+            ),
+            'SweepFrontier': grpc.unary_stream_rpc_method_handler(
+                    servicer.SweepFrontier,
+                    request_deserializer=planopt_dot_v1_dot_planopt__pb2.SweepFrontierRequest.FromString,
+                    response_serializer=planopt_dot_v1_dot_planopt__pb2.SweepFrontierProgress.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -136,6 +156,33 @@ class PlanOptimizer:
             '/planopt.v1.PlanOptimizer/EvaluatePlan',
             planopt_dot_v1_dot_planopt__pb2.EvaluatePlanRequest.SerializeToString,
             planopt_dot_v1_dot_planopt__pb2.EvaluatePlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SweepFrontier(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/planopt.v1.PlanOptimizer/SweepFrontier',
+            planopt_dot_v1_dot_planopt__pb2.SweepFrontierRequest.SerializeToString,
+            planopt_dot_v1_dot_planopt__pb2.SweepFrontierProgress.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,125 @@
+"""Service throughput, tail latency, overload shedding and recovery, measured with the load-test
+SDK (open loop, HDR histograms) against a real server process on loopback.
+
+    python -m bench.service [--workers 2] [--overload-seconds 60] [--json]
+
+Scenarios (each a JSON line): EvaluatePlan and OptimizePlan (demo team) at rising rates; then
+OptimizePlan at 4x the highest rate that stayed healthy, for --overload-seconds (shed latency =
+latency of RESOURCE_EXHAUSTED replies; admitted calls' deadline misses; server RSS before and
+after); then the sustainable rate again (recovery).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from planopt.client import PlanClient
+from planopt.client.loadtest import LoadResult, build_request, run_load
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def start_server(workers: int, queue: int) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+    port_file = os.path.join(tempfile.mkdtemp(), "port")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "planopt.server",
+            "--port",
+            "0",
+            "--port-file",
+            port_file,
+            "--workers",
+            str(workers),
+            "--queue",
+            str(queue),
+            "--warm-buckets",
+            "48",
+            "--log-level",
+            "WARNING",
+        ],
+    )
+    while not os.path.exists(port_file):
+        if proc.poll() is not None:
+            raise RuntimeError("server exited")
+        time.sleep(0.05)
+    with open(port_file) as fh:
+        return proc, f"127.0.0.1:{fh.read().strip()}"
+
+
+def healthy(r: LoadResult, p99_ms: float) -> bool:
+    return r.codes.get("OK", 0) == r.scheduled and r.latency_ms.get("p99", 1e9) <= p99_ms
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--queue", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=10.0, help="duration of each rate step")
+    ap.add_argument("--overload-seconds", type=float, default=60.0)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    proc, target = start_server(args.workers, args.queue)
+
+    def emit(tag: str, r: LoadResult, **extra: object) -> None:
+        row = {"scenario": tag, **r.to_dict(), **extra}
+        print(json.dumps(row) if args.json else f"[{tag}] {r.format()} {extra or ''}", flush=True)
+
+    try:
+        with PlanClient(target, max_attempts=1) as client:
+            client.wait_until_serving(timeout=600)
+            for rpc, rates, p99 in (("evaluate", (50, 100, 200, 400, 800), 100.0), ("optimize", (1, 2, 4, 8), 1000.0)):
+                request = build_request(rpc)
+                run_load(client, rpc, request, rate=min(rates), duration_s=2.0)  # warm the path
+                best = 0.0
+                for rate in rates:
+                    r = run_load(client, rpc, request, rate=rate, duration_s=args.seconds, timeout_s=10.0)
+                    emit(f"{rpc}@{rate}", r, healthy=healthy(r, p99))
+                    if not healthy(r, p99):
+                        break
+                    best = rate
+            # Overload: 4x the last healthy optimize rate.
+            request = build_request("optimize")
+            sustainable = max(best, 1.0)
+            before = rss_mb(proc.pid)
+            r = run_load(
+                client,
+                "optimize",
+                request,
+                rate=4 * sustainable,
+                duration_s=args.overload_seconds,
+                concurrency=256,
+                timeout_s=5.0,
+            )
+            after = rss_mb(proc.pid)
+            emit(
+                "overload_4x",
+                r,
+                sustainable_rate=sustainable,
+                shed_ms=r.latency_ms_by_code.get("RESOURCE_EXHAUSTED", {}),
+                deadline_exceeded=r.codes.get("DEADLINE_EXCEEDED", 0),
+                rss_mb_before=round(before, 1),
+                rss_mb_after=round(after, 1),
+            )
+            r = run_load(client, "optimize", request, rate=sustainable, duration_s=args.seconds, timeout_s=10.0)
+            emit("recovery", r, healthy=healthy(r, 1000.0))
+    finally:
+        proc.terminate()
+        proc.wait(60)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Pay-equity audit: expected pay and attainment gaps between equity groups, raw and adjusted for
+role and quota by ordinary least squares.
+
+For each outcome y (expected pay, expected attainment), per rep:
+
+    y = a + sum_r b_r [role = r] + c log(quota) + sum_g d_g [group = g] + e
+
+with the largest group as the reference (no dummy). ``d_g`` is the gap of group g at equal role
+and quota; for pay it is reported relative to the reference group's mean pay, with its OLS
+standard error. Raw gaps are plain differences of group means. Roles with one rep, or a constant
+log quota, simply contribute a rank-deficient column: lstsq handles it, and the reported standard
+errors use the pseudo-inverse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class GroupGap:
+    group: str
+    reps: int
+    raw_pay_gap: float
+    adjusted_pay_gap: float
+    adjusted_pay_gap_se: float
+    raw_attainment_gap: float
+    adjusted_attainment_gap: float
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Audit:
+    reference_group: str
+    max_gap: float
+    gaps: list[GroupGap]
+
+
+def _ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    resid = y - x @ coef
+    rank = np.linalg.matrix_rank(x)
+    dof = max(x.shape[0] - rank, 1)
+    s2 = float(resid @ resid) / dof
+    cov = s2 * np.linalg.pinv(x.T @ x)
+    return coef, np.sqrt(np.maximum(np.diag(cov), 0.0))
+
+
+def audit(
+    pay: np.ndarray,
+    attainment: np.ndarray,
+    role: list[str] | np.ndarray,
+    quota: np.ndarray,
+    group: list[str] | np.ndarray,
+    max_gap: float,
+) -> Audit | None:
+    """The audit, or None when there are fewer than two groups."""
+    group = np.asarray(group, dtype=object)
+    role = np.asarray(role, dtype=object)
+    names, counts = np.unique(group, return_counts=True)
+    if names.size < 2:
+        return None
+    ref = str(names[np.argmax(counts)])  # ties: the first name in sorted order
+    others = [str(g) for g in names if g != ref]
+    roles = sorted(set(role.tolist()))
+    cols = [np.ones(pay.size)]
+    cols += [(role == r).astype(float) for r in roles[1:]]
+    cols.append(np.log(np.asarray(quota, dtype=float)))
+    first_group = len(cols)
+    cols += [(group == g).astype(float) for g in others]
+    x = np.column_stack(cols)
+    pay_coef, pay_se = _ols(x, np.asarray(pay, dtype=float))
+    att_coef, _ = _ols(x, np.asarray(attainment, dtype=float))
+    is_ref = group == ref
+    ref_pay, ref_att = float(np.mean(pay[is_ref])), float(np.mean(attainment[is_ref]))
+    gaps = []
+    for j, g in enumerate(others):
+        member = group == g
+        adj = float(pay_coef[first_group + j]) / ref_pay
+        gaps.append(
+            GroupGap(
+                group=g,
+                reps=int(member.sum()),
+                raw_pay_gap=float(np.mean(pay[member])) / ref_pay - 1.0,
+                adjusted_pay_gap=adj,
+                adjusted_pay_gap_se=float(pay_se[first_group + j]) / ref_pay,
+                raw_attainment_gap=float(np.mean(attainment[member])) - ref_att,
+                adjusted_attainment_gap=float(att_coef[first_group + j]),
+                flagged=abs(adj) > max_gap,
+            )
+        )
+    return Audit(reference_group=ref, max_gap=max_gap, gaps=gaps)

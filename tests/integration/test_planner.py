@@ -1,0 +1,115 @@
+"""Planner features through the real server: Monte Carlo EvaluatePlan, the equity audit, and the
+streamed SweepFrontier.
+
+Golden values: the server's own analytic expectations are the independent reference for the MC
+means (closed-form moments vs sampling, standard-error bound); the frontier is checked against
+separate OptimizePlan calls and against the finite difference of its own objective (shadow
+price); monotonicity follows from nested feasible sets with warm starts.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from planopt.client import demo
+from planopt.client.requests import build_options, demo_evaluate_request, demo_request
+from planopt.client.results import evaluate_result
+from planopt.v1 import planopt_pb2 as pb
+
+
+def mc_request(draws, seed, shock=0.0):
+    req = demo_evaluate_request()
+    req.monte_carlo.CopyFrom(pb.MonteCarloOptions(draws=draws, seed=seed, market_shock_sd=shock))
+    return req
+
+
+def test_monte_carlo_through_the_rpc_is_seeded_and_unbiased(client):
+    a = client.evaluate_plan_raw(mc_request(10_000, 7))
+    b = client.evaluate_plan_raw(mc_request(10_000, 7))
+    assert a.monte_carlo == b.monte_carlo  # same seed -> identical numbers
+    mc = a.monte_carlo
+    assert mc.draws == 10_000 and len(mc.rep_pay_usd) == 45
+    se = mc.mean_attainment_stderr95 / 1.96
+    assert abs(mc.mean_attainment.mean - a.metrics.mean_attainment) <= 4 * se
+    assert mc.mean_attainment.p10 <= mc.mean_attainment.p50 <= mc.mean_attainment.p90
+    assert 0.0 <= mc.prob_cost_of_sales_above_cap <= 1.0
+    assert sum(mc.attainment_histogram) == 10_000 * 45
+    c = client.evaluate_plan_raw(mc_request(10_000, 8))
+    assert c.monte_carlo.mean_attainment.mean != mc.mean_attainment.mean
+
+
+def test_bad_monte_carlo_options_are_invalid_argument(client):
+    from planopt.client import PlanError
+
+    with pytest.raises(PlanError) as info:
+        client.evaluate_plan_raw(mc_request(10_000_000, 0))
+    assert info.value.violations[0][0] == "monte_carlo.draws"
+    with pytest.raises(PlanError) as info:
+        client.evaluate_plan_raw(mc_request(100, 0, shock=math.nan))
+    assert info.value.violations[0][0] == "monte_carlo.market_shock_sd"
+
+
+def test_equity_audit_detects_a_planted_gap(client):
+    base = demo_evaluate_request()
+    plain = evaluate_result(client.evaluate_plan_raw(base))
+    assert plain.equity_audit is not None and len(plain.equity_audit.gaps) == 1
+    planted = pb.EvaluatePlanRequest()
+    planted.CopyFrom(base)
+    groups = list(planted.roster.equity_group)
+    for i, g in enumerate(groups):  # group B's territories are worse: 10 points less baseline
+        if g == "B":
+            planted.roster.baseline_attainment[i] -= 0.10
+    result = evaluate_result(client.evaluate_plan_raw(planted))
+    gap0, gap1 = plain.equity_audit.gaps[0], result.equity_audit.gaps[0]
+    assert gap1.group == gap0.group
+    sign = 1.0 if gap1.group == "B" else -1.0  # the reference may be either group
+    assert sign * (gap1.adjusted_pay_gap - gap0.adjusted_pay_gap) < -0.01
+    assert sign * (gap1.adjusted_attainment_gap - gap0.adjusted_attainment_gap) < -0.05
+    assert gap1.flagged and not gap0.flagged  # 5% policy limit
+
+
+def test_frontier_streams_progress_and_is_monotone(client):
+    problem = demo_request(build_options(num_starts=2, seed=0))
+    values = [0.05, 0.135, 0.1375, 0.14, 0.1425, 0.15]  # the least feasible cap is ~13.43%
+    seen = []
+    frontier = client.sweep_frontier(
+        problem, "cost_of_sales", values, on_progress=lambda k, n, p: seen.append((k, n, p.budget))
+    )
+    assert [(k, n) for k, n, _ in seen] == [(k, 6) for k in range(1, 7)]
+    assert [p.budget for p in frontier] == sorted(values)
+    assert frontier[0].termination == "INFEASIBLE"  # 5% CoS cannot pay market OTE
+    feasible = [p for p in frontier if p.termination == "LOCALLY_OPTIMAL"]
+    assert len(feasible) == 5
+    objs = [p.metrics.objective for p in feasible]
+    assert all(b >= a - 1e-7 for a, b in zip(objs, objs[1:], strict=False)), objs
+    for p in feasible:
+        assert p.max_violation <= 1e-6 and p.kkt_residual <= 1e-5 and p.shadow_price >= -1e-6
+    # The point at today's cap equals a plain OptimizePlan at that cap.
+    at = next(p for p in feasible if p.budget == 0.14)
+    single = client.optimize_plan(
+        demo.demo_roster(),
+        {demo.ROLE: {k: (demo.CURRENT_PLAN[k], *demo.PLAN_BOUNDS[k]) for k in demo.PLAN_BOUNDS}},
+        market={demo.ROLE: demo.MARKET_OTE_USD},
+        constraints={**demo.CONSTRAINTS, "max_cost_of_sales": 0.14},
+        num_starts=2,
+    )
+    assert at.metrics.objective == pytest.approx(single.metrics.objective, abs=1e-6)
+    # Shadow price vs the frontier's own slope (central difference over 0.1375 .. 0.1425).
+    lo, hi = (next(p for p in feasible if p.budget == b) for b in (0.1375, 0.1425))
+    slope = (hi.metrics.objective - lo.metrics.objective) / 0.005
+    assert at.shadow_price == pytest.approx(slope, rel=0.25)
+    assert np.isfinite(slope) and slope > 0
+
+
+def test_frontier_bad_input_names_the_field(client):
+    from planopt.client import PlanError
+
+    problem = demo_request()
+    problem.roster.quota_usd[3] = -5.0
+    with pytest.raises(PlanError) as info:
+        client.sweep_frontier(problem, "cost_of_sales", [0.14])
+    fields = [f for f, _ in info.value.violations]
+    assert "problem.roster.quota_usd[3]" in fields and "values" in fields
+    with pytest.raises(PlanError) as info:
+        client.sweep_frontier(demo_request(), "attrition", [0.1, math.inf])
+    assert [f for f, _ in info.value.violations] == ["values[1]"]
