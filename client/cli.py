@@ -1,72 +1,226 @@
 """``planopt``: the planner CLI (thin: talks to a running server).
 
-planopt optimize --demo [--seed-targets] [--format table|json] [--target host:port]
-planopt evaluate --demo [--format table|json] [--target host:port]
+planopt optimize   (--demo | --roster FILE.csv) [--seed-targets] [--format table|json]
+planopt evaluate   (--demo | --roster FILE.csv) [--draws N --mc-seed S --shock SD] [--plot PNG]
+planopt frontier   (--demo | --roster FILE.csv) --budget cost_of_sales|equity_gap|attrition
+                   (--values a,b,c | --from A --to B --points K) [--plot PNG]
+planopt audit      (--demo | --roster FILE.csv) [--max-gap 0.05]
+
+Common: --target host:port, --token, --tls-ca, --timeout, --json-out FILE (the response in
+protobuf's canonical JSON). A CSV roster gets the demo plan, market and constraints per role.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from google.protobuf import json_format
-from planopt.client import demo
 from planopt.client.client import PlanClient, PlanError
 from planopt.client.report import format_report
-from planopt.client.requests import build_options, demo_evaluate_request, demo_request
-from planopt.client.results import optimize_result
+from planopt.client.requests import (
+    LEVERS,
+    build_options,
+    csv_request,
+    demo_request,
+    evaluate_request_from,
+)
+from planopt.client.results import evaluate_result, frontier_point, optimize_result
+from planopt.v1 import planopt_pb2 as pb
+
+BUDGETS = {
+    "cost_of_sales": pb.SweepFrontierRequest.COST_OF_SALES,
+    "equity_gap": pb.SweepFrontierRequest.EQUITY_GAP,
+    "attrition": pb.SweepFrontierRequest.ATTRITION,
+}
 
 
-def _current_plan() -> dict[str, dict[str, float]]:
-    return {demo.ROLE: dict(demo.CURRENT_PLAN)}
+def _base_request(args: argparse.Namespace, options: pb.SolveOptions | None = None) -> pb.OptimizePlanRequest:
+    if args.roster:
+        request = csv_request(args.roster)
+        if options is not None:
+            request.options.CopyFrom(options)
+        return request
+    return demo_request(options, seed_targets=getattr(args, "seed_targets", False))
+
+
+def _current_plan(request: pb.OptimizePlanRequest) -> dict[str, dict[str, float]]:
+    return {rp.role: {name: getattr(rp, name).value for name in LEVERS} for rp in request.plan.roles}
+
+
+def _write_json(args: argparse.Namespace, message: Any) -> None:
+    text = json_format.MessageToJson(message)
+    if args.json_out:
+        with open(args.json_out, "w") as fh:
+            fh.write(text + "\n")
+    if args.format == "json":
+        print(text)
+
+
+def _title(args: argparse.Namespace, what: str) -> str:
+    return f"{what}: " + (f"roster {args.roster}" if args.roster else "seed-000 demo team (45 AEs)")
 
 
 def _optimize(args: argparse.Namespace, client: PlanClient) -> int:
     options = build_options(time_limit_s=args.time_limit, seed=args.seed, num_starts=args.starts)
-    request = demo_request(options, seed_targets=args.seed_targets)
+    request = _base_request(args, options)
     response = client.optimize_plan_raw(request, timeout=args.timeout)
-    if args.format == "json":
-        print(json_format.MessageToJson(response))
-    else:
-        title = "OptimizePlan: seed-000 demo team (45 AEs)"
-        if args.seed_targets:
-            title += ", the seed's own targets"
-        print(format_report(optimize_result(response), _current_plan(), title=title))
+    _write_json(args, response)
+    if args.format == "table":
+        title = _title(args, "OptimizePlan") + (", the seed's own targets" if args.seed_targets else "")
+        print(format_report(optimize_result(response), _current_plan(request), title=title))
+    if args.plot:
+        from planopt.client import plots
+
+        result = optimize_result(response)
+        curves = {}
+        for role, lev in _current_plan(request).items():
+            curves[f"{role} current"] = lev
+            rp = result.plan[role]
+            curves[f"{role} optimised"] = {name: getattr(rp, name) for name in LEVERS}
+        print(f"wrote {plots.payout_curves(curves, args.plot)}")
     return 0
 
 
-def _evaluate(args: argparse.Namespace, client: PlanClient) -> int:
-    request = demo_evaluate_request()
+def _evaluate_response(args: argparse.Namespace, client: PlanClient) -> tuple[pb.EvaluatePlanResponse, Any]:
+    request = evaluate_request_from(_base_request(args))
+    draws = getattr(args, "draws", 0)
+    if draws:
+        request.monte_carlo.CopyFrom(pb.MonteCarloOptions(draws=draws, seed=args.mc_seed, market_shock_sd=args.shock))
+    if getattr(args, "max_gap", None) is not None:
+        request.equity_audit.max_gap = args.max_gap
     response = client.evaluate_plan_raw(request, timeout=args.timeout)
-    if args.format == "json":
-        print(json_format.MessageToJson(response))
-        return 0
-    m = response.metrics
-    print("== EvaluatePlan: seed-000 demo team, current plan ==")
-    for label, value in (
-        ("mean attainment", f"{100 * m.mean_attainment:.1f}%"),
-        (
-            "top / bottom quartile",
-            f"{100 * m.top_quartile_attainment:.1f}% / {100 * m.bottom_quartile_attainment:.1f}%",
-        ),
-        ("cost of sales", f"{100 * m.cost_of_sales:.2f}%"),
-        ("attrition", f"{100 * m.attrition:.1f}%"),
-        ("revenue", f"${m.revenue_usd / 1e6:,.2f}M"),
-        ("total pay", f"${m.total_pay_usd / 1e6:,.2f}M"),
-    ):
-        print(f"  {label:<24} {value}")
+    return response, evaluate_result(response)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _evaluate(args: argparse.Namespace, client: PlanClient) -> int:
+    response, result = _evaluate_response(args, client)
+    _write_json(args, response)
+    if args.format == "table":
+        m = result.metrics
+        print(f"== {_title(args, 'EvaluatePlan')}, current plan ==")
+        for label, value in (
+            ("mean attainment", _pct(m.mean_attainment)),
+            ("top / bottom quartile", f"{_pct(m.top_quartile_attainment)} / {_pct(m.bottom_quartile_attainment)}"),
+            ("cost of sales", f"{100 * m.cost_of_sales:.2f}%"),
+            ("attrition", _pct(m.attrition)),
+            ("revenue", f"${m.revenue_usd / 1e6:,.2f}M"),
+            ("total pay", f"${m.total_pay_usd / 1e6:,.2f}M"),
+        ):
+            print(f"  {label:<24} {value}")
+        mc = result.monte_carlo
+        if mc is not None:
+            print(f"\n== Monte Carlo: {mc.draws} simulated years, seed {mc.seed}, shock sd {args.shock:g} ==")
+            print(f"  {'':<18} {'mean':>10} {'P10':>10} {'P50':>10} {'P90':>10}")
+            rows = (
+                ("mean attainment", mc.mean_attainment, _pct),
+                ("cost of sales", mc.cost_of_sales, lambda v: f"{100 * v:.2f}%"),
+                ("total pay ($M)", mc.total_pay_usd, lambda v: f"{v / 1e6:.2f}"),
+                ("revenue ($M)", mc.revenue_usd, lambda v: f"{v / 1e6:.2f}"),
+            )
+            for label, d, fmt in rows:
+                print(f"  {label:<18} {fmt(d.mean):>10} {fmt(d.p10):>10} {fmt(d.p50):>10} {fmt(d.p90):>10}")
+            print(f"  P(cost of sales > cap) = {mc.prob_cost_of_sales_above_cap:.3f}")
+            print(f"  MC error of mean attainment: +/- {100 * mc.mean_attainment_stderr95:.2f} pts (95%)")
+    if args.plot and result.monte_carlo is not None:
+        from planopt.client import plots
+
+        print(f"wrote {plots.attainment_histogram(result.monte_carlo.attainment_histogram, args.plot)}")
+    return 0
+
+
+def _audit(args: argparse.Namespace, client: PlanClient) -> int:
+    response, result = _evaluate_response(args, client)
+    _write_json(args, response.equity_audit)
+    if args.format == "table":
+        a = result.equity_audit
+        if a is None:
+            print("no equity audit: the roster has fewer than two equity groups")
+            return 0
+        print(f"== Pay-equity audit: {_title(args, 'current plan')} ==")
+        print(f"reference group {a.reference_group!r}; policy limit {_pct(a.max_gap)} (adjusted pay gap)")
+        print(
+            f"  {'group':<10} {'reps':>5} {'raw pay':>9} {'adj. pay':>9} {'+/- se':>8} {'raw att':>9} {'adj. att':>9}  flag"
+        )
+        for g in a.gaps:
+            print(
+                f"  {g.group:<10} {g.reps:>5} {_pct(g.raw_pay_gap):>9} {_pct(g.adjusted_pay_gap):>9} "
+                f"{_pct(g.adjusted_pay_gap_se):>8} {100 * g.raw_attainment_gap:>+8.1f}p "
+                f"{100 * g.adjusted_attainment_gap:>+8.1f}p  {'OVER LIMIT' if g.flagged else 'ok'}"
+            )
+        print("adjusted = least-squares gap at equal role and log quota; att in points of quota")
+    return 0
+
+
+def _frontier_values(args: argparse.Namespace) -> list[float]:
+    if args.values:
+        return [float(x) for x in args.values.split(",") if x.strip()]
+    if args.lo is None or args.hi is None:
+        raise SystemExit("frontier: give --values a,b,c or --from A --to B [--points K]")
+    k = max(args.points, 2)
+    return [args.lo + (args.hi - args.lo) * i / (k - 1) for i in range(k)]
+
+
+def _frontier(args: argparse.Namespace, client: PlanClient) -> int:
+    values = _frontier_values(args)
+    options = build_options(seed=args.seed, num_starts=args.starts)
+    request = pb.SweepFrontierRequest(problem=_base_request(args, options), budget=BUDGETS[args.budget], values=values)
+    final = None
+    for msg in client.sweep_frontier_raw(request, timeout=args.timeout):
+        if msg.done:
+            final = msg
+        else:
+            width = 30
+            filled = width * msg.completed // msg.total
+            bar = "#" * filled + "-" * (width - filled)
+            end = "\n" if msg.completed == msg.total else ""
+            print(f"\r[{bar}] {msg.completed}/{msg.total} {args.budget}={msg.point.budget:g}", end=end, file=sys.stderr)
+    assert final is not None
+    _write_json(args, final)
+    points = [frontier_point(p) for p in final.frontier]
+    if args.format == "table":
+        print(f"== Frontier over {args.budget}: {_title(args, 'best plan per budget')} ==")
+        print(f"  {'budget':>8} {'status':<16} {'attain.':>8} {'CoS':>7} {'attrit.':>8} {'shadow':>9}  base / TI")
+        for p in points:
+            plan = next(iter(p.plan.values()), None)
+            levers = f"${plan.base_usd:,.0f} / ${plan.target_incentive_usd:,.0f}" if plan else ""
+            print(
+                f"  {_pct(p.budget):>8} {p.termination:<16} {_pct(p.metrics.mean_attainment):>8} "
+                f"{100 * p.metrics.cost_of_sales:>6.2f}% {_pct(p.metrics.attrition):>8} {p.shadow_price:>9.3f}  {levers}"
+            )
+        print("shadow = d objective / d budget (objective units per unit of budget)")
+    if args.plot:
+        from planopt.client import plots
+
+        objs = [p.metrics.objective if p.termination != "INFEASIBLE" else None for p in points]
+        print(f"wrote {plots.frontier([p.budget for p in points], objs, args.plot, f'{args.budget} budget (%)')}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="planopt", description="planopt planner CLI")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("optimize", "evaluate"):
+    for name in ("optimize", "evaluate", "frontier", "audit"):
         p = sub.add_parser(name)
-        p.add_argument("--demo", action="store_true", required=True, help="use the embedded seed-000 team")
+        src = p.add_mutually_exclusive_group(required=True)
+        src.add_argument("--demo", action="store_true", help="use the embedded seed-000 team")
+        src.add_argument("--roster", help="CSV roster (rep_id, role, numeric columns, equity_group)")
         p.add_argument("--target", default="127.0.0.1:50051", help="server host:port")
         p.add_argument("--format", choices=("table", "json"), default="table")
-        p.add_argument("--timeout", type=float, default=120.0, help="call deadline, seconds")
+        p.add_argument("--json-out", help="also write the response as JSON to this file")
+        p.add_argument("--timeout", type=float, default=300.0, help="call deadline, seconds")
+        p.add_argument("--token", help="bearer token")
+        p.add_argument("--tls-ca", help="PEM CA: use TLS")
+        if name in ("optimize", "frontier"):
+            p.add_argument("--seed", type=int, default=0)
+            p.add_argument("--starts", type=int, default=0, help="multi-start count (0 = server default)")
+        if name in ("optimize", "evaluate", "frontier"):
+            p.add_argument("--plot", help="write a PNG (needs planopt[plots])")
         if name == "optimize":
             p.add_argument(
                 "--seed-targets",
@@ -74,18 +228,30 @@ def main(argv: list[str] | None = None) -> int:
                 help="constrain to the seed's own targets (CoS 12%%, attrition 15%%)",
             )
             p.add_argument("--time-limit", type=float, default=None, help="solver time limit, seconds")
-            p.add_argument("--seed", type=int, default=0)
-            p.add_argument("--starts", type=int, default=0, help="multi-start count (0 = server default)")
+        if name == "evaluate":
+            p.add_argument("--draws", type=int, default=0, help="Monte Carlo draws (0 = expected values only)")
+            p.add_argument("--mc-seed", type=int, default=0)
+            p.add_argument("--shock", type=float, default=0.0, help="sd of a market shock shared by all reps")
+        if name == "frontier":
+            p.add_argument("--budget", choices=sorted(BUDGETS), default="cost_of_sales")
+            p.add_argument("--values", help="comma-separated budget values (fractions)")
+            p.add_argument("--from", dest="lo", type=float)
+            p.add_argument("--to", dest="hi", type=float)
+            p.add_argument("--points", type=int, default=7)
+        if name == "audit":
+            p.add_argument("--max-gap", type=float, default=None, help="flag adjusted gaps above this fraction")
     args = parser.parse_args(argv)
-    with PlanClient(args.target, timeout=args.timeout) as client:
+    handlers = {"optimize": _optimize, "evaluate": _evaluate, "frontier": _frontier, "audit": _audit}
+    with PlanClient(args.target, timeout=args.timeout, token=args.token, tls_ca=args.tls_ca) as client:
         try:
-            if args.command == "optimize":
-                return _optimize(args, client)
-            return _evaluate(args, client)
+            return handlers[args.command](args, client)
         except PlanError as err:
             print(f"error: {err}", file=sys.stderr)
             for field, description in err.violations:
                 print(f"  {field}: {description}", file=sys.stderr)
+            return 2
+        except (OSError, ValueError, RuntimeError) as err:
+            print(f"error: {err}", file=sys.stderr)
             return 2
 
 

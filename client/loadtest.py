@@ -26,14 +26,7 @@ from typing import Any
 import grpc
 from hdrh.histogram import HdrHistogram
 from planopt.client.client import PlanClient
-from planopt.client.requests import (
-    build_market,
-    build_roster,
-    demo_evaluate_request,
-    demo_request,
-    evaluate_request_from,
-    roster_from_csv,
-)
+from planopt.client.requests import csv_request, demo_request, evaluate_request_from
 from planopt.v1 import planopt_pb2 as pb
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
@@ -166,25 +159,8 @@ def run_load(
 
 
 def build_request(rpc: str, roster_csv: str | None = None) -> pb.OptimizePlanRequest | pb.EvaluatePlanRequest:
-    """The demo request, or the demo plan and constraints on a roster from CSV (one role per
-    distinct ``role`` value, each given the demo plan and market)."""
-    if roster_csv is None:
-        return demo_request() if rpc == "optimize" else demo_evaluate_request()
-    from planopt.client import demo
-
-    columns = roster_from_csv(roster_csv)
-    base = demo_request()
-    roles = sorted(set(columns["role"]))
-    request = pb.OptimizePlanRequest()
-    request.CopyFrom(base)
-    request.roster.CopyFrom(build_roster(columns))
-    request.market.CopyFrom(build_market({r: demo.MARKET_OTE_USD for r in roles}))
-    del request.plan.roles[:]
-    for role in roles:
-        rp = pb.RolePlan()
-        rp.CopyFrom(base.plan.roles[0])
-        rp.role = role
-        request.plan.roles.append(rp)
+    """The demo request, or the demo plan and constraints on a roster from CSV."""
+    request = demo_request() if roster_csv is None else csv_request(roster_csv)
     return request if rpc == "optimize" else evaluate_request_from(request)
 
 

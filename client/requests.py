@@ -249,3 +249,27 @@ def roster_from_csv(path: str) -> dict[str, list[Any]]:
             else:
                 columns[name].append(value)
     return columns
+
+
+def csv_request(path: str) -> pb.OptimizePlanRequest:
+    """OptimizePlan for a roster from CSV: each distinct ``role`` gets the demo plan (levers,
+    bounds), the demo market OTE and the demo constraints. A starting point for planners; edit
+    the request (or use PlanClient.optimize_plan) for anything else."""
+    from planopt.client import demo
+
+    columns = roster_from_csv(path)
+    if "role" not in columns or "rep_id" not in columns:
+        raise ValueError(f"{path}: needs 'rep_id' and 'role' columns")
+    roles = sorted(set(columns["role"]))
+    base = demo_request()
+    request = pb.OptimizePlanRequest()
+    request.CopyFrom(base)
+    request.roster.CopyFrom(build_roster(columns))
+    request.market.CopyFrom(build_market({r: demo.MARKET_OTE_USD for r in roles}))
+    del request.plan.roles[:]
+    for role in roles:
+        rp = pb.RolePlan()
+        rp.CopyFrom(base.plan.roles[0])
+        rp.role = role
+        request.plan.roles.append(rp)
+    return request

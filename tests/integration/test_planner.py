@@ -7,6 +7,7 @@ separate OptimizePlan calls and against the finite difference of its own objecti
 price); monotonicity follows from nested feasible sets with warm starts.
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -81,7 +82,7 @@ def test_frontier_streams_progress_and_is_monotone(client):
     feasible = [p for p in frontier if p.termination == "LOCALLY_OPTIMAL"]
     assert len(feasible) == 5
     objs = [p.metrics.objective for p in feasible]
-    assert all(b >= a - 1e-7 for a, b in zip(objs, objs[1:], strict=False)), objs
+    assert all(b >= a - 1e-7 for a, b in itertools.pairwise(objs)), objs
     for p in feasible:
         assert p.max_violation <= 1e-6 and p.kkt_residual <= 1e-5 and p.shadow_price >= -1e-6
     # The point at today's cap equals a plain OptimizePlan at that cap.
@@ -113,3 +114,70 @@ def test_frontier_bad_input_names_the_field(client):
     with pytest.raises(PlanError) as info:
         client.sweep_frontier(demo_request(), "attrition", [0.1, math.inf])
     assert [f for f, _ in info.value.violations] == ["values[1]"]
+
+
+def _write_demo_csv(path):
+    import csv
+
+    cols = demo.demo_roster()
+    names = list(cols)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(names)
+        for i in range(len(cols["rep_id"])):
+            w.writerow([cols[n][i] for n in names])
+
+
+def test_cli_planner_commands_tables_json_and_pngs(server_target, tmp_path, capsys):
+    from planopt.client.cli import main
+
+    roster = tmp_path / "team.csv"
+    _write_demo_csv(roster)
+    hist, front, curve = tmp_path / "hist.png", tmp_path / "front.png", tmp_path / "curve.png"
+    out_json = tmp_path / "eval.json"
+    common = ["--target", server_target]
+    assert (
+        main(
+            [
+                "evaluate",
+                "--roster",
+                str(roster),
+                "--draws",
+                "2000",
+                "--mc-seed",
+                "3",
+                "--plot",
+                str(hist),
+                "--json-out",
+                str(out_json),
+                *common,
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "Monte Carlo: 2000 simulated years" in text and "P(cost of sales > cap)" in text
+    from google.protobuf import json_format
+
+    parsed = json_format.Parse(out_json.read_text(), pb.EvaluatePlanResponse())
+    assert parsed.monte_carlo.draws == 2000
+    assert main(["audit", "--demo", *common]) == 0
+    assert "Pay-equity audit" in capsys.readouterr().out
+    assert (
+        main(["frontier", "--demo", "--values", "0.1375,0.14,0.145", "--starts", "1", "--plot", str(front), *common])
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert "Frontier over cost_of_sales" in captured.out and "3/3" in captured.err
+    assert main(["optimize", "--demo", "--starts", "1", "--plot", str(curve), *common]) == 0
+    capsys.readouterr()
+    for png in (hist, front, curve):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Bad input through the CLI: a clear error naming the field, exit code 2.
+    bad = tmp_path / "bad.csv"
+    text = roster.read_text().splitlines()
+    header, first = text[0].split(","), text[1].split(",")
+    first[header.index("quota_usd")] = "-1"
+    bad.write_text("\n".join([text[0], ",".join(first), *text[2:]]) + "\n")
+    assert main(["evaluate", "--roster", str(bad), *common]) == 2
+    assert "roster.quota_usd[0]" in capsys.readouterr().err

@@ -1,0 +1,81 @@
+"""PNG plots for planners (``pip install 'planopt[plots]'``: matplotlib, headless Agg backend).
+
+Each function writes one PNG and returns its path. Nothing here talks to the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def _plt() -> Any:
+    try:
+        import matplotlib
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        raise RuntimeError("plots need matplotlib: pip install 'planopt[plots]'") from exc
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _payout(lev: dict[str, float], x: float) -> float:
+    b, ti, t, q = lev["base_usd"], lev["target_incentive_usd"], lev["threshold_attainment"], lev["quota_bonus_share"]
+    acc, cap = lev["accelerator"], lev["cap_attainment"]
+    s = ti * (1 - q) / (1 - t)
+    if x < t:
+        return b
+    if x < 1.0:
+        return b + s * (x - t)
+    return b + ti + s * acc * (min(x, cap) - 1.0)
+
+
+def payout_curves(plans: dict[str, dict[str, float]], path: str, title: str = "Payout curve") -> str:
+    """Pay vs attainment for each labelled plan (levers as in RolePlan)."""
+    plt = _plt()
+    xs = [i / 200 for i in range(0, 601)]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for label, lev in plans.items():
+        ax.plot([100 * x for x in xs], [_payout(lev, x) / 1000 for x in xs], label=label)
+    ax.set_xlabel("attainment (% of quota)")
+    ax.set_ylabel("annual pay ($K)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def attainment_histogram(counts: Sequence[int], path: str, title: str = "Simulated rep attainment") -> str:
+    """Bins of 0.1 from 0 to 3 (last bin open), as in MonteCarloResult.attainment_histogram."""
+    plt = _plt()
+    total = max(sum(counts), 1)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.bar([10 * i + 5 for i in range(len(counts))], [c / total for c in counts], width=9)
+    ax.set_xlabel("attainment (% of quota; last bar = 300%+)")
+    ax.set_ylabel("share of rep-years")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def frontier(budgets: Sequence[float], objectives: Sequence[float | None], path: str, xlabel: str) -> str:
+    """The frontier: objective vs budget (infeasible points as gaps)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    pts = [(100 * b, 100 * o) for b, o in zip(budgets, objectives, strict=True) if o is not None]
+    ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("expected attainment (%)")
+    ax.set_title("Frontier: best plan per budget")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
