@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
-import sys
-import tempfile
-import time
 
 from planopt.client import PlanClient
 from planopt.client.loadtest import LoadResult, build_request, run_load
+from planopt.server.process import start_server_process
 
 
 def rss_mb(pid: int) -> float:
@@ -32,32 +29,9 @@ def rss_mb(pid: int) -> float:
 
 
 def start_server(workers: int, queue: int) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
-    port_file = os.path.join(tempfile.mkdtemp(), "port")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "planopt.server",
-            "--port",
-            "0",
-            "--port-file",
-            port_file,
-            "--workers",
-            str(workers),
-            "--queue",
-            str(queue),
-            "--warm-buckets",
-            "48",
-            "--log-level",
-            "WARNING",
-        ],
+    return start_server_process(
+        ["--workers", str(workers), "--queue", str(queue), "--warm-buckets", "48", "--log-level", "WARNING"]
     )
-    while not os.path.exists(port_file):
-        if proc.poll() is not None:
-            raise RuntimeError("server exited")
-        time.sleep(0.05)
-    with open(port_file) as fh:
-        return proc, f"127.0.0.1:{fh.read().strip()}"
 
 
 def healthy(r: LoadResult, p99_ms: float) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 
@@ -34,7 +35,7 @@ class Admission:
         self.limit = workers + queue
         self.poll_s = poll_s
         self._lock = threading.Lock()
-        self._slots = threading.Semaphore(workers)
+        self._waiters: deque[threading.Event] = deque()  # FIFO: a freed slot goes to the oldest
         self._admitted = 0
         self._running = 0
         self._service_s: dict[str, float] = {}  # EWMA of compute time per kind of call
@@ -59,7 +60,7 @@ class Admission:
             self._service_s[kind] = seconds if old is None else 0.8 * old + 0.2 * seconds
 
     def enter(self, deadline: float | None, is_active: Callable[[], bool], kind: str = "") -> None:
-        """Take a compute slot, waiting in the bounded queue; raises Shed or QueueTimeout.
+        """Take a compute slot, waiting in the bounded FIFO queue; raises Shed or QueueTimeout.
 
         A call that would queue past its deadline is refused at once (Shed) rather than admitted
         to time out later: the caller learns in milliseconds and can go elsewhere.
@@ -72,21 +73,25 @@ class Admission:
                 if time.monotonic() + wait >= deadline:
                     raise Shed(f"server busy: expected queueing {wait:.2f}s exceeds the call's deadline")
             self._admitted += 1
-        try:
-            while not self._slots.acquire(timeout=self.poll_s):
-                if not is_active():
-                    raise QueueTimeout(cancelled=True)
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise QueueTimeout(cancelled=False)
-        except BaseException:
-            with self._lock:
-                self._admitted -= 1
-            raise
-        with self._lock:
-            self._running += 1
+            if self._running < self.workers and not self._waiters:
+                self._running += 1
+                return
+            turn = threading.Event()
+            self._waiters.append(turn)
+        while not turn.wait(self.poll_s):
+            cancelled = not is_active()
+            if cancelled or (deadline is not None and time.monotonic() >= deadline):
+                with self._lock:
+                    if turn.is_set():  # the slot arrived meanwhile: give it back properly
+                        break
+                    self._waiters.remove(turn)
+                    self._admitted -= 1
+                raise QueueTimeout(cancelled=cancelled)
 
     def leave(self) -> None:
         with self._lock:
-            self._running -= 1
             self._admitted -= 1
-        self._slots.release()
+            if self._waiters:
+                self._waiters.popleft().set()  # the slot passes straight to the oldest waiter
+            else:
+                self._running -= 1

@@ -69,7 +69,9 @@ class ServerConfig:
         )
     )
     # Threads beyond workers + queue: they answer health checks and refuse excess calls at once.
-    spare_threads: int = 4
+    # gRPC admits no more concurrent RPCs than there are threads, so no call ever waits unseen
+    # in the executor's queue; beyond that gRPC itself answers RESOURCE_EXHAUSTED.
+    spare_threads: int = 16
     # Wait for warm-up inside create_server (tests); otherwise it runs in the background.
     block_until_warm: bool = False
     # When set, warm-up (and so SERVING) waits for this event: lets an orchestrator or a test
@@ -158,7 +160,7 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
         options=options,
         interceptors=[BearerAuth(tokens)] if tokens else [],
         # Backstop only: admission control (server/admission.py) sheds first, and counts it.
-        maximum_concurrent_rpcs=4 * threads,
+        maximum_concurrent_rpcs=threads,
     )
     pb_grpc.add_PlanOptimizerServicer_to_server(PlanOptimizerServicer(admission=admission, metrics=metrics), server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)

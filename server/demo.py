@@ -8,77 +8,53 @@ with SIGTERM.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 from planopt.client import PlanClient, demo
 from planopt.client.report import format_report
 from planopt.client.requests import demo_request
 from planopt.client.results import optimize_result
+from planopt.server.process import start_server_process
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        port_file = os.path.join(tmp, "port")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "planopt.server",
-                "--port",
-                "0",
-                "--port-file",
-                port_file,
-                "--warm-buckets",
-                "64",
-                "--log-level",
-                "WARNING",
-            ],
-        )
+    try:
+        server, target = start_server_process(["--warm-buckets", "48", "--log-level", "WARNING"])
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        t0 = time.monotonic()
+        with PlanClient(target, timeout=120) as client:
+            client.wait_until_serving(timeout=300)
+            print(f"server {target} SERVING after {time.monotonic() - t0:.1f}s (JIT buckets compiled)\n")
+            current = {demo.ROLE: dict(demo.CURRENT_PLAN)}
+            result = optimize_result(client.optimize_plan_raw(demo_request()))
+            print(format_report(result, current, title="OptimizePlan: seed-000 team, planner's constraints"))
+            print()
+            seed = optimize_result(client.optimize_plan_raw(demo_request(seed_targets=True)))
+            print(format_report(seed, current, title="OptimizePlan: the seed's own targets (CoS 12%, attrition 15%)"))
+            warm = []
+            for _ in range(5):
+                t = time.perf_counter()
+                client.optimize_plan_raw(demo_request())
+                warm.append(time.perf_counter() - t)
+            warm.sort()
+            print(
+                f"\nwarm OptimizePlan round trip (5 calls): median {1000 * warm[2]:.0f} ms, min {1000 * warm[0]:.0f} ms"
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
         try:
-            deadline = time.monotonic() + 120
-            while not os.path.exists(port_file):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    print("server failed to start", file=sys.stderr)
-                    return 1
-                time.sleep(0.05)
-            with open(port_file) as fh:
-                target = f"127.0.0.1:{fh.read().strip()}"
-            t0 = time.monotonic()
-            with PlanClient(target, timeout=120) as client:
-                client.wait_until_serving(timeout=300)
-                print(f"server {target} SERVING after {time.monotonic() - t0:.1f}s (JIT buckets compiled)\n")
-                current = {demo.ROLE: dict(demo.CURRENT_PLAN)}
-                result = optimize_result(client.optimize_plan_raw(demo_request()))
-                print(format_report(result, current, title="OptimizePlan: seed-000 team, planner's constraints"))
-                print()
-                seed = optimize_result(client.optimize_plan_raw(demo_request(seed_targets=True)))
-                print(
-                    format_report(seed, current, title="OptimizePlan: the seed's own targets (CoS 12%, attrition 15%)")
-                )
-                warm = []
-                for _ in range(5):
-                    t = time.perf_counter()
-                    client.optimize_plan_raw(demo_request())
-                    warm.append(time.perf_counter() - t)
-                warm.sort()
-                print(
-                    f"\nwarm OptimizePlan round trip (5 calls): median {1000 * warm[2]:.0f} ms, "
-                    f"min {1000 * warm[0]:.0f} ms"
-                )
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                code = server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                code = server.wait()
-        print(f"server stopped cleanly (exit code {code})" if code == 0 else f"server exit code {code}")
-        return 0 if code == 0 else 1
+            code = server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            code = server.wait()
+    print(f"server stopped cleanly (exit code {code})" if code == 0 else f"server exit code {code}")
+    return 0 if code == 0 else 1
 
 
 if __name__ == "__main__":

@@ -2,8 +2,6 @@
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +12,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from planopt.client import PlanClient, PlanError
 from planopt.client.requests import build_options, demo_request
 from planopt.server import ServerConfig, create_server, shutdown
+from planopt.server.process import start_server_process
 
 
 def test_health_is_not_serving_until_warm_then_serving_then_not_serving_on_shutdown():
@@ -71,34 +70,12 @@ def test_reflection_lists_the_service(server_target):
     assert "planopt.v1.PlanOptimizer" in names
 
 
-def test_python_m_server_stops_cleanly_on_sigterm(tmp_path):
-    port_file = tmp_path / "port"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "planopt.server",
-            "--port",
-            "0",
-            "--port-file",
-            str(port_file),
-            "--warm-buckets",
-            "48",
-            "--workers",
-            "2",
-            "--queue",
-            "4",
-            "--grace",
-            "60",
-        ],
+def test_python_m_server_stops_cleanly_on_sigterm():
+    proc, target = start_server_process(
+        ["--warm-buckets", "48", "--workers", "2", "--queue", "4", "--grace", "60"],
         env={**os.environ, "PLANOPT_LOG_LEVEL": "WARNING"},
     )
     try:
-        deadline = time.monotonic() + 120
-        while not port_file.exists():
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
-        target = f"127.0.0.1:{port_file.read_text().strip()}"
         with PlanClient(target) as client:
             client.wait_until_serving(timeout=300)
             assert client.optimize_plan_raw(demo_request(build_options(num_starts=1))).plan

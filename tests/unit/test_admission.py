@@ -94,3 +94,28 @@ def test_call_that_would_queue_past_its_deadline_is_refused_at_once():
     assert admitted.is_set()
     adm.leave()
     assert adm.admitted == 0
+
+
+def test_queue_is_first_in_first_out():
+    adm = Admission(workers=1, queue=4, poll_s=0.5)
+    adm.enter(None, always)
+    order = []
+
+    def waiter(name):
+        adm.enter(None, always)
+        order.append(name)
+
+    threads = []
+    for name in "abcd":
+        t = threading.Thread(target=waiter, args=(name,))
+        t.start()
+        threads.append(t)
+        time.sleep(0.03)  # arrive in this order
+    for _ in range(4):
+        adm.leave()
+        time.sleep(0.03)
+    for t in threads:
+        t.join(2)
+    assert order == list("abcd")
+    adm.leave()
+    assert (adm.admitted, adm.running) == (0, 0)

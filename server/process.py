@@ -1,0 +1,29 @@
+"""Start ``python -m planopt.server`` as a child process on a free port (demo, benches, tests)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def start_server_process(
+    args: list[str] | None = None, timeout_s: float = 120.0, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+    """Spawn the server with ``--port 0`` plus ``args``; return it and its ``127.0.0.1:PORT`` once
+    it listens (it may still be warming up: wait for health SERVING before calling it)."""
+    port_file = os.path.join(tempfile.mkdtemp(prefix="planopt-"), "port")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planopt.server", "--port", "0", "--port-file", port_file, *(args or [])],
+        env=env,
+    )
+    deadline = time.monotonic() + timeout_s
+    while not os.path.exists(port_file):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"planopt server did not start (exit code {proc.poll()})")
+        time.sleep(0.05)
+    with open(port_file) as fh:
+        return proc, f"127.0.0.1:{fh.read().strip()}"
