@@ -5,6 +5,7 @@ planopt evaluate   (--demo | --roster FILE.csv) [--draws N --mc-seed S --shock S
 planopt frontier   (--demo | --roster FILE.csv) --budget cost_of_sales|equity_gap|attrition
                    (--values a,b,c | --from A --to B --points K) [--plot PNG]
 planopt audit      (--demo | --roster FILE.csv) [--max-gap 0.05]
+planopt compare    (--demo | --roster FILE.csv) [--draws 2000]   (current vs optimised)
 
 Common: --target host:port, --token, --tls-ca, --timeout, --json-out FILE (the response in
 protobuf's canonical JSON). A CSV roster gets the demo plan, market and constraints per role.
@@ -202,10 +203,32 @@ def _frontier(args: argparse.Namespace, client: PlanClient) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace, client: PlanClient) -> int:
+    base = _base_request(args, build_options(seed=args.seed, num_starts=args.starts))
+    request = pb.CompareScenariosRequest(
+        base=base, monte_carlo=pb.MonteCarloOptions(draws=args.draws, seed=args.mc_seed)
+    )
+    response = client.compare_scenarios_raw(request, timeout=args.timeout)
+    _write_json(args, response)
+    if args.format == "table":
+        print(f"== {_title(args, 'CompareScenarios')} (same {args.draws} draws for every scenario) ==")
+        print(
+            f"  {'scenario':<12} {'attain.':>8} {'d attain.':>10} {'paired P10..P90':>18} {'CoS':>7} {'attrit.':>8}  violates"
+        )
+        for sc in response.scenarios:
+            m, d = sc.metrics, sc.paired_delta_mean_attainment
+            band = f"{100 * d.p10:+.1f}..{100 * d.p90:+.1f}p" if sc.HasField("monte_carlo") else ""
+            print(
+                f"  {sc.name:<12} {_pct(m.mean_attainment):>8} {100 * sc.delta_mean_attainment:>+9.1f}p {band:>18} "
+                f"{100 * m.cost_of_sales:>6.2f}% {_pct(m.attrition):>8}  {', '.join(sc.violated) or '-'}"
+            )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="planopt", description="planopt planner CLI")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("optimize", "evaluate", "frontier", "audit"):
+    for name in ("optimize", "evaluate", "frontier", "audit", "compare"):
         p = sub.add_parser(name)
         src = p.add_mutually_exclusive_group(required=True)
         src.add_argument("--demo", action="store_true", help="use the embedded seed-000 team")
@@ -216,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--timeout", type=float, default=300.0, help="call deadline, seconds")
         p.add_argument("--token", help="bearer token")
         p.add_argument("--tls-ca", help="PEM CA: use TLS")
-        if name in ("optimize", "frontier"):
+        if name in ("optimize", "frontier", "compare"):
             p.add_argument("--seed", type=int, default=0)
             p.add_argument("--starts", type=int, default=0, help="multi-start count (0 = server default)")
         if name in ("optimize", "evaluate", "frontier"):
@@ -228,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
                 help="constrain to the seed's own targets (CoS 12%%, attrition 15%%)",
             )
             p.add_argument("--time-limit", type=float, default=None, help="solver time limit, seconds")
+        if name == "compare":
+            p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws shared by the scenarios")
+            p.add_argument("--mc-seed", type=int, default=0)
         if name == "evaluate":
             p.add_argument("--draws", type=int, default=0, help="Monte Carlo draws (0 = expected values only)")
             p.add_argument("--mc-seed", type=int, default=0)
@@ -241,7 +267,13 @@ def main(argv: list[str] | None = None) -> int:
         if name == "audit":
             p.add_argument("--max-gap", type=float, default=None, help="flag adjusted gaps above this fraction")
     args = parser.parse_args(argv)
-    handlers = {"optimize": _optimize, "evaluate": _evaluate, "frontier": _frontier, "audit": _audit}
+    handlers = {
+        "optimize": _optimize,
+        "evaluate": _evaluate,
+        "frontier": _frontier,
+        "audit": _audit,
+        "compare": _compare,
+    }
     with PlanClient(args.target, timeout=args.timeout, token=args.token, tls_ca=args.tls_ca) as client:
         try:
             return handlers[args.command](args, client)

@@ -232,6 +232,17 @@ class PlanClient:
             request.equity_audit.max_gap = equity_max_gap
         return evaluate_result(self.evaluate_plan_raw(request, timeout))
 
+    def compare_scenarios_raw(
+        self, request: pb.CompareScenariosRequest, timeout: float | None = None
+    ) -> pb.CompareScenariosResponse:
+        """Scenarios side by side on common random numbers (see the proto)."""
+        try:
+            return self._stub.CompareScenarios(  # type: ignore[no-any-return]
+                request, timeout=timeout or self.timeout, metadata=self._metadata
+            )
+        except grpc.RpcError as err:
+            raise _decode_error(err) from None
+
     def sweep_frontier_raw(
         self, request: pb.SweepFrontierRequest, timeout: float | None = None
     ) -> Iterator[pb.SweepFrontierProgress]:

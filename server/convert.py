@@ -312,3 +312,12 @@ def frontier_point(sol: Solution, problem: PlanProblem, budget: float, field_nam
         shadow_price=float(shadow),
         certificate=pb.Certificate(max_violation=sol.max_violation, kkt_residual=sol.kkt_residual),
     )
+
+
+def lever_values(plan: pb.PlanTemplate, base: PlanProblem) -> np.ndarray:
+    """A plan's lever values in the base template's role order (validated to cover its roles)."""
+    given = template(plan, use_bounds=False)
+    levers = base.template.value.copy()
+    for i, role in enumerate(given.roles):
+        levers[base.template.roles.index(role)] = given.value[i]
+    return levers

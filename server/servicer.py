@@ -12,6 +12,7 @@ from importlib import metadata
 from typing import Any, TypeVar
 
 import grpc
+import numpy as np
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
@@ -22,6 +23,7 @@ from planopt.server.validation import (
     FRONTIER_BUDGETS,
     InvalidRequest,
     Violation,
+    validate_compare,
     validate_evaluate,
     validate_frontier,
     validate_optimize,
@@ -29,7 +31,7 @@ from planopt.server.validation import (
 from planopt.solvers.audit import audit
 from planopt.solvers.model import NonFiniteOutcome, PlanModel
 from planopt.solvers.optimize import constraint_reports, optimize
-from planopt.solvers.simulate import simulate
+from planopt.solvers.simulate import simulate, summarise
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
 
@@ -115,7 +117,8 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
         """The same for a server-streaming RPC: one admission slot for the whole stream."""
         t0 = time.monotonic()
         rid = request_id(context.invocation_metadata())
-        roster = request.roster if hasattr(request, "roster") else request.problem.roster
+        inner = next((getattr(request, f) for f in ("problem", "base") if hasattr(request, f)), request)
+        roster = inner.roster
         record: dict[str, Any] = {"method": method, "request_id": rid, "reps": len(roster.rep_id)}
         code = "OK"
         m = self.metrics
@@ -327,6 +330,74 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             )
 
         return self._run_stream("SweepFrontier", request, context, body)
+
+    def CompareScenarios(
+        self, request: pb.CompareScenariosRequest, context: grpc.ServicerContext
+    ) -> pb.CompareScenariosResponse:
+        def body(digest: str) -> pb.CompareScenariosResponse:
+            t0 = time.monotonic()
+            validate_compare(request)
+            base = convert.optimize_problem(request.base)
+            model = PlanModel(base)
+            scenarios = list(request.scenarios) or [
+                pb.Scenario(name="current", plan=request.base.plan),
+                pb.Scenario(name="optimised", optimise=True, constraints=request.base.constraints),
+            ]
+            mc = request.monte_carlo
+            feas_tol = convert.solve_options(request.base.options, base, None).feasibility_tol
+            results: list[pb.ScenarioResult] = []
+            samples: list[np.ndarray] = []
+            for sc in scenarios:
+                if not context.is_active():
+                    raise _Abort(grpc.StatusCode.CANCELLED, "request cancelled by the caller")
+                out = pb.ScenarioResult(name=sc.name)
+                if sc.optimise:
+                    problem = dataclasses.replace(base, constraints=convert.constraints(sc.constraints))
+                    options = convert.solve_options(request.base.options, problem, self._deadline_limit(context))
+                    solution = optimize(
+                        problem, options, should_stop=lambda: not context.is_active(), model=model.with_problem(problem)
+                    )
+                    levers = solution.levers
+                    out.termination.CopyFrom(
+                        pb.Termination(reason=convert.TERMINATION[solution.termination.value], detail=solution.detail)
+                    )
+                else:
+                    levers = convert.lever_values(sc.plan, base)
+                ev = model.evaluate(levers, with_jacobian=False)
+                reports = constraint_reports(model.specs, ev, None, 1.0, 1e-6)
+                out.plan.extend(convert.plan_result(levers, base.template.roles))
+                out.metrics.CopyFrom(convert.metrics(ev, base.template.roles))
+                out.constraints.extend(convert.constraint_report(c) for c in reports)
+                # Violated beyond the solver's own feasibility tolerance (in each constraint's units).
+                out.violated.extend(
+                    c.name for c, spec in zip(reports, model.specs, strict=True) if c.slack < -feas_tol * spec.scale
+                )
+                if mc.draws > 0:
+                    sim = simulate(model, levers, mc.draws, int(mc.seed), mc.market_shock_sd)
+                    out.monte_carlo.CopyFrom(convert.monte_carlo(sim))
+                    samples.append(sim.samples_mean_attainment)
+                results.append(out)
+            ref = results[0].metrics
+            for k, out in enumerate(results):
+                m = out.metrics
+                out.delta_mean_attainment = m.mean_attainment - ref.mean_attainment
+                out.delta_cost_of_sales = m.cost_of_sales - ref.cost_of_sales
+                out.delta_total_pay_usd = m.total_pay_usd - ref.total_pay_usd
+                out.delta_attrition = m.attrition - ref.attrition
+                if samples:
+                    paired = summarise(samples[k] - samples[0])
+                    out.paired_delta_mean_attainment.CopyFrom(convert.distribution(paired))
+            return pb.CompareScenariosResponse(
+                scenarios=results,
+                receipt=pb.Receipt(
+                    request_sha256=digest,
+                    solver_versions=VERSIONS,
+                    seed=mc.seed,
+                    elapsed=convert.duration(time.monotonic() - t0),
+                ),
+            )
+
+        return self._run("CompareScenarios", request, context, body)
 
 
 class _Abort(Exception):

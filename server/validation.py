@@ -304,3 +304,40 @@ def validate_frontier(req: pb.SweepFrontierRequest) -> None:
         pass  # validated above; the servicer answers with a single VALIDATED message
     if v.items:
         raise InvalidRequest(v.items)
+
+
+MAX_SCENARIOS = 10
+
+
+def validate_compare(req: pb.CompareScenariosRequest) -> None:
+    v = _Collector()
+    try:
+        validate_optimize(req.base)
+    except InvalidRequest as exc:
+        for item in exc.violations:
+            v.add(f"base.{item.field}", item.description)
+    _check_monte_carlo(req.monte_carlo, len(req.base.roster.rep_id), v)
+    if len(req.scenarios) > MAX_SCENARIOS:
+        v.add("scenarios", f"at most {MAX_SCENARIOS} scenarios, got {len(req.scenarios)}")
+    base_roles = {rp.role for rp in req.base.plan.roles}
+    names: set[str] = set()
+    for i, sc in enumerate(req.scenarios):
+        path = f"scenarios[{i}]"
+        if not sc.name:
+            v.add(f"{path}.name", "must be a non-empty label")
+        elif sc.name in names:
+            v.add(f"{path}.name", f"duplicate scenario name {sc.name!r}")
+        names.add(sc.name)
+        if sc.optimise:
+            if len(sc.plan.roles):
+                v.add(f"{path}.plan", "give either a plan or optimise = true, not both")
+            sub = _Collector()
+            _check_constraints(sc.constraints, req.base.plan, req.base.market, sub)
+            for item in sub.items:
+                v.add(f"{path}.{item.field}", item.description)
+        else:
+            roles = _check_plan(sc.plan, f"{path}.plan", v, bounds=False)
+            if roles and roles != base_roles:
+                v.add(f"{path}.plan.roles", f"must cover exactly the base plan's roles {sorted(base_roles)}")
+    if v.items:
+        raise InvalidRequest(v.items)

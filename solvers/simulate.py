@@ -56,6 +56,7 @@ class MonteCarlo:
     rep_pay_usd: list[Summary]  # roster order
     attainment_histogram: np.ndarray  # counts per ATTAINMENT_BINS bin
     samples_cost_of_sales: np.ndarray  # (draws,) for plots and tests
+    samples_mean_attainment: np.ndarray  # (draws,) paired comparisons (same seed = same draws)
 
 
 @jax.jit
@@ -121,6 +122,7 @@ def simulate(
         rep_pay_usd=summarise(pay[:, inverse], axis=0),  # type: ignore[arg-type]
         attainment_histogram=hist,
         samples_cost_of_sales=cos,
+        samples_mean_attainment=mean_att,
     )
 
 

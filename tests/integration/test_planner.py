@@ -171,6 +171,9 @@ def test_cli_planner_commands_tables_json_and_pngs(server_target, tmp_path, caps
     assert "Frontier over cost_of_sales" in captured.out and "3/3" in captured.err
     assert main(["optimize", "--demo", "--starts", "1", "--plot", str(curve), *common]) == 0
     capsys.readouterr()
+    assert main(["compare", "--demo", "--starts", "1", "--draws", "500", *common]) == 0
+    text = capsys.readouterr().out
+    assert "current" in text and "optimised" in text
     for png in (hist, front, curve):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # Bad input through the CLI: a clear error naming the field, exit code 2.
@@ -181,3 +184,37 @@ def test_cli_planner_commands_tables_json_and_pngs(server_target, tmp_path, caps
     bad.write_text("\n".join([text[0], ",".join(first), *text[2:]]) + "\n")
     assert main(["evaluate", "--roster", str(bad), *common]) == 2
     assert "roster.quota_usd[0]" in capsys.readouterr().err
+
+
+def test_compare_scenarios_on_common_random_numbers(client):
+    base = demo_request(build_options(num_starts=2))
+    cheap = pb.PlanTemplate()
+    cheap.CopyFrom(base.plan)
+    cheap.roles[0].target_incentive_usd.value = 60_000.0  # OTE 145K: below the 5% market band
+    request = pb.CompareScenariosRequest(
+        base=base,
+        scenarios=[
+            pb.Scenario(name="current", plan=base.plan),
+            pb.Scenario(name="cheap", plan=cheap),
+            pb.Scenario(name="optimised", optimise=True, constraints=base.constraints),
+        ],
+        monte_carlo=pb.MonteCarloOptions(draws=4000, seed=5),
+    )
+    resp = client._stub.CompareScenarios(request, timeout=120)
+    current, low, best = resp.scenarios
+    assert [s.name for s in resp.scenarios] == ["current", "cheap", "optimised"]
+    # The reference's differences are zero; the others' equal the metric differences.
+    assert current.delta_mean_attainment == 0.0 and current.paired_delta_mean_attainment.sd == 0.0
+    assert best.delta_mean_attainment == pytest.approx(best.metrics.mean_attainment - current.metrics.mean_attainment)
+    assert best.termination.reason == pb.Termination.LOCALLY_OPTIMAL and not best.violated
+    # The optimised scenario equals a plain OptimizePlan on the same request.
+    single = client.optimize_plan_raw(base)
+    assert best.metrics.objective == pytest.approx(single.metrics.objective, abs=1e-9)
+    # Policy check: the cheap plan breaks the OTE band (and nothing is hidden).
+    assert f"ote_min[{demo.ROLE}]" in low.violated
+    # Common random numbers: the paired difference is far tighter than either distribution.
+    paired = best.paired_delta_mean_attainment
+    assert paired.sd < 0.5 * best.monte_carlo.mean_attainment.sd
+    assert paired.mean == pytest.approx(
+        best.monte_carlo.mean_attainment.mean - current.monte_carlo.mean_attainment.mean, abs=1e-12
+    )

@@ -568,3 +568,61 @@ class SweepFrontierProgress(_message.Message):
     frontier: _containers.RepeatedCompositeFieldContainer[FrontierPoint]
     receipt: Receipt
     def __init__(self, completed: _Optional[int] = ..., total: _Optional[int] = ..., point: _Optional[_Union[FrontierPoint, _Mapping]] = ..., done: _Optional[bool] = ..., frontier: _Optional[_Iterable[_Union[FrontierPoint, _Mapping]]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
+
+class Scenario(_message.Message):
+    __slots__ = ("name", "plan", "optimise", "constraints")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    OPTIMISE_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    plan: PlanTemplate
+    optimise: bool
+    constraints: Constraints
+    def __init__(self, name: _Optional[str] = ..., plan: _Optional[_Union[PlanTemplate, _Mapping]] = ..., optimise: _Optional[bool] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ...) -> None: ...
+
+class CompareScenariosRequest(_message.Message):
+    __slots__ = ("base", "scenarios", "monte_carlo")
+    BASE_FIELD_NUMBER: _ClassVar[int]
+    SCENARIOS_FIELD_NUMBER: _ClassVar[int]
+    MONTE_CARLO_FIELD_NUMBER: _ClassVar[int]
+    base: OptimizePlanRequest
+    scenarios: _containers.RepeatedCompositeFieldContainer[Scenario]
+    monte_carlo: MonteCarloOptions
+    def __init__(self, base: _Optional[_Union[OptimizePlanRequest, _Mapping]] = ..., scenarios: _Optional[_Iterable[_Union[Scenario, _Mapping]]] = ..., monte_carlo: _Optional[_Union[MonteCarloOptions, _Mapping]] = ...) -> None: ...
+
+class ScenarioResult(_message.Message):
+    __slots__ = ("name", "plan", "metrics", "constraints", "violated", "termination", "monte_carlo", "delta_mean_attainment", "delta_cost_of_sales", "delta_total_pay_usd", "delta_attrition", "paired_delta_mean_attainment")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    VIOLATED_FIELD_NUMBER: _ClassVar[int]
+    TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    MONTE_CARLO_FIELD_NUMBER: _ClassVar[int]
+    DELTA_MEAN_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    DELTA_COST_OF_SALES_FIELD_NUMBER: _ClassVar[int]
+    DELTA_TOTAL_PAY_USD_FIELD_NUMBER: _ClassVar[int]
+    DELTA_ATTRITION_FIELD_NUMBER: _ClassVar[int]
+    PAIRED_DELTA_MEAN_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    plan: _containers.RepeatedCompositeFieldContainer[RolePlanResult]
+    metrics: Metrics
+    constraints: _containers.RepeatedCompositeFieldContainer[ConstraintReport]
+    violated: _containers.RepeatedScalarFieldContainer[str]
+    termination: Termination
+    monte_carlo: MonteCarloResult
+    delta_mean_attainment: float
+    delta_cost_of_sales: float
+    delta_total_pay_usd: float
+    delta_attrition: float
+    paired_delta_mean_attainment: Distribution
+    def __init__(self, name: _Optional[str] = ..., plan: _Optional[_Iterable[_Union[RolePlanResult, _Mapping]]] = ..., metrics: _Optional[_Union[Metrics, _Mapping]] = ..., constraints: _Optional[_Iterable[_Union[ConstraintReport, _Mapping]]] = ..., violated: _Optional[_Iterable[str]] = ..., termination: _Optional[_Union[Termination, _Mapping]] = ..., monte_carlo: _Optional[_Union[MonteCarloResult, _Mapping]] = ..., delta_mean_attainment: _Optional[float] = ..., delta_cost_of_sales: _Optional[float] = ..., delta_total_pay_usd: _Optional[float] = ..., delta_attrition: _Optional[float] = ..., paired_delta_mean_attainment: _Optional[_Union[Distribution, _Mapping]] = ...) -> None: ...
+
+class CompareScenariosResponse(_message.Message):
+    __slots__ = ("scenarios", "receipt")
+    SCENARIOS_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    scenarios: _containers.RepeatedCompositeFieldContainer[ScenarioResult]
+    receipt: Receipt
+    def __init__(self, scenarios: _Optional[_Iterable[_Union[ScenarioResult, _Mapping]]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...

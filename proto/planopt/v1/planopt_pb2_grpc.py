@@ -50,6 +50,11 @@ class PlanOptimizerStub:
                 request_serializer=planopt_dot_v1_dot_planopt__pb2.SweepFrontierRequest.SerializeToString,
                 response_deserializer=planopt_dot_v1_dot_planopt__pb2.SweepFrontierProgress.FromString,
                 _registered_method=True)
+        self.CompareScenarios = channel.unary_unary(
+                '/planopt.v1.PlanOptimizer/CompareScenarios',
+                request_serializer=planopt_dot_v1_dot_planopt__pb2.CompareScenariosRequest.SerializeToString,
+                response_deserializer=planopt_dot_v1_dot_planopt__pb2.CompareScenariosResponse.FromString,
+                _registered_method=True)
 
 
 class PlanOptimizerServicer:
@@ -82,6 +87,15 @@ class PlanOptimizerServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompareScenarios(self, request, context):
+        """The current plan and candidate plans (given, or optimised under named constraint sets)
+        evaluated side by side on the same random draws, with differences against the first
+        scenario and the constraints each one violates.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlanOptimizerServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -99,6 +113,11 @@ def add_PlanOptimizerServicer_to_server(servicer, server):
                     servicer.SweepFrontier,
                     request_deserializer=planopt_dot_v1_dot_planopt__pb2.SweepFrontierRequest.FromString,
                     response_serializer=planopt_dot_v1_dot_planopt__pb2.SweepFrontierProgress.SerializeToString,
+            ),
+            'CompareScenarios': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompareScenarios,
+                    request_deserializer=planopt_dot_v1_dot_planopt__pb2.CompareScenariosRequest.FromString,
+                    response_serializer=planopt_dot_v1_dot_planopt__pb2.CompareScenariosResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -183,6 +202,33 @@ class PlanOptimizer:
             '/planopt.v1.PlanOptimizer/SweepFrontier',
             planopt_dot_v1_dot_planopt__pb2.SweepFrontierRequest.SerializeToString,
             planopt_dot_v1_dot_planopt__pb2.SweepFrontierProgress.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompareScenarios(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planopt.v1.PlanOptimizer/CompareScenarios',
+            planopt_dot_v1_dot_planopt__pb2.CompareScenariosRequest.SerializeToString,
+            planopt_dot_v1_dot_planopt__pb2.CompareScenariosResponse.FromString,
             options,
             channel_credentials,
             insecure,
