@@ -283,13 +283,18 @@ FRONTIER_BUDGETS = {
 }
 
 
-def validate_frontier(req: pb.SweepFrontierRequest) -> None:
-    v = _Collector()
+def _nested_optimize(req: pb.OptimizePlanRequest, prefix: str, v: _Collector) -> None:
+    """Validate an embedded OptimizePlanRequest, its field paths under ``prefix``."""
     try:
-        validate_optimize(req.problem)
+        validate_optimize(req)
     except InvalidRequest as exc:
         for item in exc.violations:
-            v.add(f"problem.{item.field}", item.description)
+            v.add(f"{prefix}.{item.field}", item.description)
+
+
+def validate_frontier(req: pb.SweepFrontierRequest) -> None:
+    v = _Collector()
+    _nested_optimize(req.problem, "problem", v)
     if req.budget not in FRONTIER_BUDGETS:
         v.add("budget", f"must be COST_OF_SALES, EQUITY_GAP or ATTRITION, got {req.budget}")
     elif req.budget == pb.SweepFrontierRequest.EQUITY_GAP and len(set(req.problem.roster.equity_group)) < 2:
@@ -300,8 +305,6 @@ def validate_frontier(req: pb.SweepFrontierRequest) -> None:
         v.number(f"values[{i}]", x, 0.0, 1.0, open_lo=True)
     if len(set(req.values)) != len(req.values):
         v.add("values", "budget values must be distinct")
-    if req.problem.options.mode == pb.SolveOptions.VALIDATE_ONLY:
-        pass  # validated above; the servicer answers with a single VALIDATED message
     if v.items:
         raise InvalidRequest(v.items)
 
@@ -311,11 +314,7 @@ MAX_SCENARIOS = 10
 
 def validate_compare(req: pb.CompareScenariosRequest) -> None:
     v = _Collector()
-    try:
-        validate_optimize(req.base)
-    except InvalidRequest as exc:
-        for item in exc.violations:
-            v.add(f"base.{item.field}", item.description)
+    _nested_optimize(req.base, "base", v)
     _check_monte_carlo(req.monte_carlo, len(req.base.roster.rep_id), v)
     if len(req.scenarios) > MAX_SCENARIOS:
         v.add("scenarios", f"at most {MAX_SCENARIOS} scenarios, got {len(req.scenarios)}")

@@ -218,3 +218,20 @@ def test_compare_scenarios_on_common_random_numbers(client):
     assert paired.mean == pytest.approx(
         best.monte_carlo.mean_attainment.mean - current.monte_carlo.mean_attainment.mean, abs=1e-12
     )
+
+
+def test_compare_bad_input_names_the_field(client):
+    from planopt.client import PlanError
+
+    base = demo_request()
+    bad_plan = pb.PlanTemplate()
+    bad_plan.CopyFrom(base.plan)
+    bad_plan.roles[0].accelerator.value = math.nan
+    request = pb.CompareScenariosRequest(
+        base=base,
+        scenarios=[pb.Scenario(name="a", plan=base.plan), pb.Scenario(name="a", plan=bad_plan)],
+    )
+    with pytest.raises(PlanError) as info:
+        client.compare_scenarios_raw(request)
+    fields = [f for f, _ in info.value.violations]
+    assert "scenarios[1].name" in fields and "scenarios[1].plan.roles[0].accelerator.value" in fields
