@@ -6,6 +6,7 @@ planopt frontier   (--demo | --roster FILE.csv) --budget cost_of_sales|equity_ga
                    (--values a,b,c | --from A --to B --points K) [--plot PNG]
 planopt audit      (--demo | --roster FILE.csv) [--max-gap 0.05]
 planopt compare    (--demo | --roster FILE.csv) [--draws 2000]   (current vs optimised)
+planopt sensitivity (--demo | --roster FILE.csv) [--inputs a,b] [--fraction 0.1] [--plot PNG]
 
 Common: --target host:port, --token, --tls-ca, --timeout, --json-out FILE (the response in
 protobuf's canonical JSON). A CSV roster gets the demo plan, market and constraints per role.
@@ -225,10 +226,43 @@ def _compare(args: argparse.Namespace, client: PlanClient) -> int:
     return 0
 
 
+def _sensitivity(args: argparse.Namespace, client: PlanClient) -> int:
+    enum = pb.SensitivityRequest.Input
+    inputs = [enum.Value(x.strip().upper()) for x in args.inputs.split(",") if x.strip()] if args.inputs else []
+    request = pb.SensitivityRequest(
+        problem=_base_request(args, build_options(seed=args.seed, num_starts=args.starts)),
+        inputs=inputs,
+        tornado_fraction=args.fraction,
+    )
+    response = client.sensitivity_raw(request, timeout=args.timeout)
+    _write_json(args, response)
+    x = response.tornado_fraction
+    if args.format == "table":
+        print(f"== {_title(args, 'Sensitivity of the optimal objective')} ==")
+        print(f"optimum: {_pct(response.objective)} ({pb.Termination.Reason.Name(response.termination.reason)})")
+        print(
+            f"  {'input':<20} {'pts/+1%':>9} {f'-{100 * x:g}% re-opt':>12} {f'+{100 * x:g}% re-opt':>12} {'linear -/+':>16}"
+        )
+        for row in response.inputs:
+            print(
+                f"  {enum.Name(row.input).lower():<20} {row.derivative:>+9.4f} {_pct(row.objective_low):>12} "
+                f"{_pct(row.objective_high):>12} {_pct(row.predicted_low):>7} / {_pct(row.predicted_high):>6}"
+            )
+        print("pts/+1% = points of the objective per +1% of the input (envelope theorem, exact locally)")
+    if args.plot and response.inputs:
+        from planopt.client import plots
+
+        names = [enum.Name(r.input).lower() for r in response.inputs]
+        low = [r.objective_low for r in response.inputs]
+        high = [r.objective_high for r in response.inputs]
+        print(f"wrote {plots.tornado(names, low, high, response.objective, args.plot, x)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="planopt", description="planopt planner CLI")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("optimize", "evaluate", "frontier", "audit", "compare"):
+    for name in ("optimize", "evaluate", "frontier", "audit", "compare", "sensitivity"):
         p = sub.add_parser(name)
         src = p.add_mutually_exclusive_group(required=True)
         src.add_argument("--demo", action="store_true", help="use the embedded seed-000 team")
@@ -239,10 +273,10 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--timeout", type=float, default=300.0, help="call deadline, seconds")
         p.add_argument("--token", help="bearer token")
         p.add_argument("--tls-ca", help="PEM CA: use TLS")
-        if name in ("optimize", "frontier", "compare"):
+        if name in ("optimize", "frontier", "compare", "sensitivity"):
             p.add_argument("--seed", type=int, default=0)
             p.add_argument("--starts", type=int, default=0, help="multi-start count (0 = server default)")
-        if name in ("optimize", "evaluate", "frontier"):
+        if name in ("optimize", "evaluate", "frontier", "sensitivity"):
             p.add_argument("--plot", help="write a PNG (needs planopt[plots])")
         if name == "optimize":
             p.add_argument(
@@ -251,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
                 help="constrain to the seed's own targets (CoS 12%%, attrition 15%%)",
             )
             p.add_argument("--time-limit", type=float, default=None, help="solver time limit, seconds")
+        if name == "sensitivity":
+            p.add_argument("--inputs", help="comma list, e.g. noise_sd,market_ote (default: all)")
+            p.add_argument("--fraction", type=float, default=0.1, help="tornado half-width (fraction)")
         if name == "compare":
             p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws shared by the scenarios")
             p.add_argument("--mc-seed", type=int, default=0)
@@ -273,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         "frontier": _frontier,
         "audit": _audit,
         "compare": _compare,
+        "sensitivity": _sensitivity,
     }
     with PlanClient(args.target, timeout=args.timeout, token=args.token, tls_ca=args.tls_ca) as client:
         try:

@@ -243,6 +243,15 @@ class PlanClient:
         except grpc.RpcError as err:
             raise _decode_error(err) from None
 
+    def sensitivity_raw(self, request: pb.SensitivityRequest, timeout: float | None = None) -> pb.SensitivityResponse:
+        """Envelope-theorem derivatives of the optimal objective and a re-optimised tornado."""
+        try:
+            return self._stub.Sensitivity(  # type: ignore[no-any-return]
+                request, timeout=timeout or self.timeout, metadata=self._metadata
+            )
+        except grpc.RpcError as err:
+            raise _decode_error(err) from None
+
     def sweep_frontier_raw(
         self, request: pb.SweepFrontierRequest, timeout: float | None = None
     ) -> Iterator[pb.SweepFrontierProgress]:

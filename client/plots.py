@@ -79,3 +79,25 @@ def frontier(budgets: Sequence[float], objectives: Sequence[float | None], path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def tornado(
+    names: Sequence[str], low: Sequence[float], high: Sequence[float], base: float, path: str, fraction: float
+) -> str:
+    """Optimal objective with each input at -X and +X, widest swing on top."""
+    plt = _plt()
+    order = sorted(range(len(names)), key=lambda i: abs(high[i] - low[i]))
+    fig, ax = plt.subplots(figsize=(7, 0.6 * len(names) + 1.5))
+    for row, i in enumerate(order):
+        for value, colour in ((low[i], "tab:red"), (high[i], "tab:blue")):
+            ax.barh(row, 100 * (value - base), left=100 * base, color=colour, alpha=0.8)
+    ax.set_yticks(range(len(order)), [names[i] for i in order])
+    ax.axvline(100 * base, color="black", linewidth=0.8)
+    ax.set_xlabel(
+        f"optimal expected attainment (%), inputs at -{100 * fraction:g}% (red) / +{100 * fraction:g}% (blue)"
+    )
+    ax.set_title("Sensitivity of the optimal plan's objective")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

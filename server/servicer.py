@@ -27,10 +27,12 @@ from planopt.server.validation import (
     validate_evaluate,
     validate_frontier,
     validate_optimize,
+    validate_sensitivity,
 )
 from planopt.solvers.audit import audit
 from planopt.solvers.model import NonFiniteOutcome, PlanModel
 from planopt.solvers.optimize import constraint_reports, optimize
+from planopt.solvers.sensitivity import sensitivity
 from planopt.solvers.simulate import simulate, summarise
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
@@ -398,6 +400,52 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             )
 
         return self._run("CompareScenarios", request, context, body)
+
+    def Sensitivity(self, request: pb.SensitivityRequest, context: grpc.ServicerContext) -> pb.SensitivityResponse:
+        def body(digest: str) -> pb.SensitivityResponse:
+            t0 = time.monotonic()
+            validate_sensitivity(request)
+            problem = convert.optimize_problem(request.problem)
+            options = convert.solve_options(request.problem.options, problem, self._deadline_limit(context))
+            solution = optimize(problem, options, should_stop=lambda: not context.is_active())
+            fraction = request.tornado_fraction or 0.1
+            response = pb.SensitivityResponse(
+                termination=pb.Termination(
+                    reason=convert.TERMINATION[solution.termination.value], detail=solution.detail
+                ),
+                objective=solution.evaluation.objective,
+                plan=convert.plan_result(solution.levers, problem.template.roles),
+                tornado_fraction=fraction,
+            )
+            if solution.termination.value == "LOCALLY_OPTIMAL":
+                enum = pb.SensitivityRequest.Input
+                wanted = list(request.inputs) or [x for x in enum.values() if x != enum.INPUT_UNSPECIFIED]
+                names = [enum.Name(x).lower() for x in wanted]
+                rows = sensitivity(problem, solution, names, fraction, options, lambda: not context.is_active())
+                for code, row in zip(wanted, rows, strict=True):
+                    response.inputs.append(
+                        pb.InputSensitivity(
+                            input=code,
+                            derivative=row.derivative,
+                            objective_low=row.objective_low,
+                            objective_high=row.objective_high,
+                            termination_low=convert.TERMINATION[row.termination_low],
+                            termination_high=convert.TERMINATION[row.termination_high],
+                            predicted_low=row.predicted_low,
+                            predicted_high=row.predicted_high,
+                        )
+                    )
+            response.receipt.CopyFrom(
+                pb.Receipt(
+                    request_sha256=digest,
+                    solver_versions=VERSIONS,
+                    seed=request.problem.options.seed,
+                    elapsed=convert.duration(time.monotonic() - t0),
+                )
+            )
+            return response
+
+        return self._run("Sensitivity", request, context, body)
 
 
 class _Abort(Exception):

@@ -340,3 +340,16 @@ def validate_compare(req: pb.CompareScenariosRequest) -> None:
                 v.add(f"{path}.plan.roles", f"must cover exactly the base plan's roles {sorted(base_roles)}")
     if v.items:
         raise InvalidRequest(v.items)
+
+
+def validate_sensitivity(req: pb.SensitivityRequest) -> None:
+    v = _Collector()
+    _nested_optimize(req.problem, "problem", v)
+    known = set(pb.SensitivityRequest.Input.values()) - {pb.SensitivityRequest.INPUT_UNSPECIFIED}
+    for i, x in enumerate(req.inputs):
+        if x not in known:
+            v.add(f"inputs[{i}]", f"unknown input {x}")
+    if req.tornado_fraction != 0.0:
+        v.number("tornado_fraction", req.tornado_fraction, 0.0, 0.5, open_lo=True)
+    if v.items:
+        raise InvalidRequest(v.items)

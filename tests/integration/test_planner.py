@@ -235,3 +235,40 @@ def test_compare_bad_input_names_the_field(client):
         client.compare_scenarios_raw(request)
     fields = [f for f, _ in info.value.violations]
     assert "scenarios[1].name" in fields and "scenarios[1].plan.roles[0].accelerator.value" in fields
+
+
+def test_sensitivity_rpc_and_cli(client, server_target, tmp_path, capsys):
+    from planopt.client.cli import main
+    from planopt.solvers.optimize import optimize
+    from planopt.solvers.problem import SolveOptions, demo_problem
+    from planopt.solvers.sensitivity import envelope_derivative
+
+    enum = pb.SensitivityRequest.Input
+    request = pb.SensitivityRequest(
+        problem=demo_request(build_options(num_starts=4)), inputs=[enum.NOISE_SD, enum.MARKET_OTE], tornado_fraction=0.1
+    )
+    resp = client.sensitivity_raw(request)
+    assert resp.termination.reason == pb.Termination.LOCALLY_OPTIMAL
+    noise, market = resp.inputs
+    # Same numbers as the in-process computation on the same problem (one code path, two doors).
+    solution = optimize(demo_problem(), SolveOptions(num_starts=4))
+    assert noise.derivative == pytest.approx(envelope_derivative(demo_problem(), solution, "noise_sd"), rel=1e-6)
+    assert noise.objective_low > resp.objective > noise.objective_high
+    assert market.termination_low == pb.Termination.LOCALLY_OPTIMAL
+    png = tmp_path / "tornado.png"
+    assert (
+        main(
+            [
+                "sensitivity",
+                "--demo",
+                "--inputs",
+                "noise_sd,risk_aversion",
+                "--plot",
+                str(png),
+                "--target",
+                server_target,
+            ]
+        )
+        == 0
+    )
+    assert "noise_sd" in capsys.readouterr().out and png.read_bytes()[:4] == b"\x89PNG"

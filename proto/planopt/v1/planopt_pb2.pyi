@@ -626,3 +626,65 @@ class CompareScenariosResponse(_message.Message):
     scenarios: _containers.RepeatedCompositeFieldContainer[ScenarioResult]
     receipt: Receipt
     def __init__(self, scenarios: _Optional[_Iterable[_Union[ScenarioResult, _Mapping]]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
+
+class SensitivityRequest(_message.Message):
+    __slots__ = ("problem", "inputs", "tornado_fraction")
+    class Input(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        INPUT_UNSPECIFIED: _ClassVar[SensitivityRequest.Input]
+        MARKET_OTE: _ClassVar[SensitivityRequest.Input]
+        EFFORT_PRODUCTIVITY: _ClassVar[SensitivityRequest.Input]
+        NOISE_SD: _ClassVar[SensitivityRequest.Input]
+        RISK_AVERSION: _ClassVar[SensitivityRequest.Input]
+        OUTSIDE_OPTION: _ClassVar[SensitivityRequest.Input]
+        EFFORT_COST: _ClassVar[SensitivityRequest.Input]
+    INPUT_UNSPECIFIED: SensitivityRequest.Input
+    MARKET_OTE: SensitivityRequest.Input
+    EFFORT_PRODUCTIVITY: SensitivityRequest.Input
+    NOISE_SD: SensitivityRequest.Input
+    RISK_AVERSION: SensitivityRequest.Input
+    OUTSIDE_OPTION: SensitivityRequest.Input
+    EFFORT_COST: SensitivityRequest.Input
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    TORNADO_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    problem: OptimizePlanRequest
+    inputs: _containers.RepeatedScalarFieldContainer[SensitivityRequest.Input]
+    tornado_fraction: float
+    def __init__(self, problem: _Optional[_Union[OptimizePlanRequest, _Mapping]] = ..., inputs: _Optional[_Iterable[_Union[SensitivityRequest.Input, str]]] = ..., tornado_fraction: _Optional[float] = ...) -> None: ...
+
+class InputSensitivity(_message.Message):
+    __slots__ = ("input", "derivative", "objective_low", "objective_high", "termination_low", "termination_high", "predicted_low", "predicted_high")
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    DERIVATIVE_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_LOW_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_HIGH_FIELD_NUMBER: _ClassVar[int]
+    TERMINATION_LOW_FIELD_NUMBER: _ClassVar[int]
+    TERMINATION_HIGH_FIELD_NUMBER: _ClassVar[int]
+    PREDICTED_LOW_FIELD_NUMBER: _ClassVar[int]
+    PREDICTED_HIGH_FIELD_NUMBER: _ClassVar[int]
+    input: SensitivityRequest.Input
+    derivative: float
+    objective_low: float
+    objective_high: float
+    termination_low: Termination.Reason
+    termination_high: Termination.Reason
+    predicted_low: float
+    predicted_high: float
+    def __init__(self, input: _Optional[_Union[SensitivityRequest.Input, str]] = ..., derivative: _Optional[float] = ..., objective_low: _Optional[float] = ..., objective_high: _Optional[float] = ..., termination_low: _Optional[_Union[Termination.Reason, str]] = ..., termination_high: _Optional[_Union[Termination.Reason, str]] = ..., predicted_low: _Optional[float] = ..., predicted_high: _Optional[float] = ...) -> None: ...
+
+class SensitivityResponse(_message.Message):
+    __slots__ = ("termination", "objective", "plan", "tornado_fraction", "inputs", "receipt")
+    TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    TORNADO_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    termination: Termination
+    objective: float
+    plan: _containers.RepeatedCompositeFieldContainer[RolePlanResult]
+    tornado_fraction: float
+    inputs: _containers.RepeatedCompositeFieldContainer[InputSensitivity]
+    receipt: Receipt
+    def __init__(self, termination: _Optional[_Union[Termination, _Mapping]] = ..., objective: _Optional[float] = ..., plan: _Optional[_Iterable[_Union[RolePlanResult, _Mapping]]] = ..., tornado_fraction: _Optional[float] = ..., inputs: _Optional[_Iterable[_Union[InputSensitivity, _Mapping]]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...

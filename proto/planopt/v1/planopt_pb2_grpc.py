@@ -55,6 +55,11 @@ class PlanOptimizerStub:
                 request_serializer=planopt_dot_v1_dot_planopt__pb2.CompareScenariosRequest.SerializeToString,
                 response_deserializer=planopt_dot_v1_dot_planopt__pb2.CompareScenariosResponse.FromString,
                 _registered_method=True)
+        self.Sensitivity = channel.unary_unary(
+                '/planopt.v1.PlanOptimizer/Sensitivity',
+                request_serializer=planopt_dot_v1_dot_planopt__pb2.SensitivityRequest.SerializeToString,
+                response_deserializer=planopt_dot_v1_dot_planopt__pb2.SensitivityResponse.FromString,
+                _registered_method=True)
 
 
 class PlanOptimizerServicer:
@@ -96,6 +101,14 @@ class PlanOptimizerServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Sensitivity(self, request, context):
+        """How the optimal objective moves with market OTE and the behaviour parameters: exact local
+        derivatives (envelope theorem at the optimum) and a tornado of re-optimised +-X% cases.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlanOptimizerServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -118,6 +131,11 @@ def add_PlanOptimizerServicer_to_server(servicer, server):
                     servicer.CompareScenarios,
                     request_deserializer=planopt_dot_v1_dot_planopt__pb2.CompareScenariosRequest.FromString,
                     response_serializer=planopt_dot_v1_dot_planopt__pb2.CompareScenariosResponse.SerializeToString,
+            ),
+            'Sensitivity': grpc.unary_unary_rpc_method_handler(
+                    servicer.Sensitivity,
+                    request_deserializer=planopt_dot_v1_dot_planopt__pb2.SensitivityRequest.FromString,
+                    response_serializer=planopt_dot_v1_dot_planopt__pb2.SensitivityResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -229,6 +247,33 @@ class PlanOptimizer:
             '/planopt.v1.PlanOptimizer/CompareScenarios',
             planopt_dot_v1_dot_planopt__pb2.CompareScenariosRequest.SerializeToString,
             planopt_dot_v1_dot_planopt__pb2.CompareScenariosResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Sensitivity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planopt.v1.PlanOptimizer/Sensitivity',
+            planopt_dot_v1_dot_planopt__pb2.SensitivityRequest.SerializeToString,
+            planopt_dot_v1_dot_planopt__pb2.SensitivityResponse.FromString,
             options,
             channel_credentials,
             insecure,
