@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
 from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import Solution, optimize
 from planopt.solvers.problem import PlanProblem, SolveOptions
