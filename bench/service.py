@@ -16,7 +16,7 @@ import json
 import subprocess
 
 from planopt.client import PlanClient
-from planopt.client.loadtest import LoadResult, build_request, run_load
+from planopt.client.loadtest import LoadResult, build_request, connections, run_load
 from planopt.server.process import start_server_process
 
 
@@ -28,9 +28,20 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_server(workers: int, queue: int) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+def start_server(workers: int, queue: int, processes: int = 1) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
     return start_server_process(
-        ["--workers", str(workers), "--queue", str(queue), "--warm-buckets", "48", "--log-level", "WARNING"]
+        [
+            "--workers",
+            str(workers),
+            "--queue",
+            str(queue),
+            "--processes",
+            str(processes),
+            "--warm-buckets",
+            "48",
+            "--log-level",
+            "WARNING",
+        ]
     )
 
 
@@ -44,52 +55,63 @@ def main() -> None:
     ap.add_argument("--queue", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=10.0, help="duration of each rate step")
     ap.add_argument("--overload-seconds", type=float, default=60.0)
+    ap.add_argument("--processes", type=int, default=1, help="server processes (SO_REUSEPORT group)")
+    ap.add_argument("--only", choices=("evaluate", "optimize"), help="one RPC's rate steps, no overload phase")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    proc, target = start_server(args.workers, args.queue)
+    proc, target = start_server(args.workers, args.queue, args.processes)
 
     def emit(tag: str, r: LoadResult, **extra: object) -> None:
         row = {"scenario": tag, **r.to_dict(), **extra}
         print(json.dumps(row) if args.json else f"[{tag}] {r.format()} {extra or ''}", flush=True)
 
     try:
-        with PlanClient(target, max_attempts=1) as client:
-            client.wait_until_serving(timeout=600)
-            for rpc, rates, p99 in (("evaluate", (50, 100, 200, 400, 800), 100.0), ("optimize", (1, 2, 4, 8), 1000.0)):
-                request = build_request(rpc)
-                run_load(client, rpc, request, rate=min(rates), duration_s=2.0)  # warm the path
-                best = 0.0
-                for rate in rates:
-                    r = run_load(client, rpc, request, rate=rate, duration_s=args.seconds, timeout_s=10.0)
-                    emit(f"{rpc}@{rate}", r, healthy=healthy(r, p99))
-                    if not healthy(r, p99):
-                        break
-                    best = rate
-            # Overload: 4x the last healthy optimize rate.
-            request = build_request("optimize")
-            sustainable = max(best, 1.0)
-            before = rss_mb(proc.pid)
-            r = run_load(
-                client,
-                "optimize",
-                request,
-                rate=4 * sustainable,
-                duration_s=args.overload_seconds,
-                concurrency=256,
-                timeout_s=5.0,
-            )
-            after = rss_mb(proc.pid)
-            emit(
-                "overload_4x",
-                r,
-                sustainable_rate=sustainable,
-                shed_ms=r.latency_ms_by_code.get("RESOURCE_EXHAUSTED", {}),
-                deadline_exceeded=r.codes.get("DEADLINE_EXCEEDED", 0),
-                rss_mb_before=round(before, 1),
-                rss_mb_after=round(after, 1),
-            )
-            r = run_load(client, "optimize", request, rate=sustainable, duration_s=args.seconds, timeout_s=10.0)
-            emit("recovery", r, healthy=healthy(r, 1000.0))
+        clients = connections(target, 4 * args.processes, max_attempts=1)
+        with PlanClient(target, max_attempts=1) as probe:
+            probe.wait_until_serving(timeout=600)
+        client = clients
+        steps = (("evaluate", (50, 100, 200, 400, 800), 100.0), ("optimize", (1, 2, 4, 8), 1000.0))
+        for rpc, rates, p99 in steps:
+            if args.only and rpc != args.only:
+                continue
+            request = build_request(rpc)
+            run_load(client, rpc, request, rate=min(rates), duration_s=2.0)  # warm the path
+            best = 0.0
+            for rate in rates:
+                r = run_load(client, rpc, request, rate=rate, duration_s=args.seconds, timeout_s=10.0)
+                emit(f"{rpc}@{rate}", r, healthy=healthy(r, p99))
+                if not healthy(r, p99):
+                    break
+                best = rate
+        if args.only:
+            return
+        # Overload: 4x the last healthy optimize rate.
+        request = build_request("optimize")
+        sustainable = max(best, 1.0)
+        before = rss_mb(proc.pid)
+        r = run_load(
+            client,
+            "optimize",
+            request,
+            rate=4 * sustainable,
+            duration_s=args.overload_seconds,
+            concurrency=256,
+            timeout_s=5.0,
+        )
+        after = rss_mb(proc.pid)
+        emit(
+            "overload_4x",
+            r,
+            sustainable_rate=sustainable,
+            shed_ms=r.latency_ms_by_code.get("RESOURCE_EXHAUSTED", {}),
+            deadline_exceeded=r.codes.get("DEADLINE_EXCEEDED", 0),
+            rss_mb_before=round(before, 1),
+            rss_mb_after=round(after, 1),
+        )
+        r = run_load(client, "optimize", request, rate=sustainable, duration_s=args.seconds, timeout_s=10.0)
+        emit("recovery", r, healthy=healthy(r, 1000.0))
+        for c in clients:
+            c.close()
     finally:
         proc.terminate()
         proc.wait(60)

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +97,7 @@ def _summary(h: HdrHistogram) -> dict[str, float]:
 
 
 def run_load(
-    client: PlanClient,
+    client: PlanClient | Sequence[PlanClient],
     rpc: str,
     request: pb.OptimizePlanRequest | pb.EvaluatePlanRequest,
     rate: float,
@@ -104,13 +105,17 @@ def run_load(
     concurrency: int = 64,
     timeout_s: float = 10.0,
 ) -> LoadResult:
-    """Send ``rate`` calls per second for ``duration_s`` seconds (open loop); wait for them all."""
+    """Send ``rate`` calls per second for ``duration_s`` seconds (open loop); wait for them all.
+
+    Several clients (each its own connection, see ``connections``) take calls in turn: a
+    multi-process server behind SO_REUSEPORT balances connections, not calls."""
     if rate <= 0 or duration_s <= 0 or concurrency < 1:
         raise ValueError("rate, duration and concurrency must be positive")
     if rpc not in ("optimize", "evaluate"):
         raise ValueError(f"rpc must be 'optimize' or 'evaluate', got {rpc!r}")
-    method = client._stub.OptimizePlan if rpc == "optimize" else client._stub.EvaluatePlan
-    metadata = client._call_metadata(None)
+    clients = [client] if isinstance(client, PlanClient) else list(client)
+    methods = [c._stub.OptimizePlan if rpc == "optimize" else c._stub.EvaluatePlan for c in clients]
+    metadata = clients[0]._call_metadata(None)
     total = _histogram()
     by_code: dict[str, HdrHistogram] = {}
     codes: Counter[str] = Counter()
@@ -139,7 +144,7 @@ def run_load(
             time.sleep(delay)
         slots.acquire()
         max_lag = max(max_lag, time.monotonic() - scheduled)
-        future = method.future(request, timeout=timeout_s, metadata=metadata)
+        future = methods[i % len(methods)].future(request, timeout=timeout_s, metadata=metadata)
         future.add_done_callback(lambda f, s=scheduled: done(f, s))
     for _ in range(n):
         outstanding.acquire()
@@ -156,6 +161,11 @@ def run_load(
         latency_ms_by_code={k: _summary(h) for k, h in by_code.items()},
         max_send_lag_ms=max_lag * 1000.0,
     )
+
+
+def connections(target: str, count: int, **kwargs: Any) -> list[PlanClient]:
+    """``count`` clients of ``target``, each on its own TCP connection (a local subchannel pool)."""
+    return [PlanClient(target, options=[("grpc.use_local_subchannel_pool", 1)], **kwargs) for _ in range(max(count, 1))]
 
 
 def build_request(rpc: str, roster_csv: str | None = None) -> pb.OptimizePlanRequest | pb.EvaluatePlanRequest:
@@ -178,14 +188,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--token", help="bearer token")
     ap.add_argument("--tls-ca", help="PEM CA: use TLS")
     ap.add_argument("--round-robin", action="store_true", help="balance over every resolved address")
+    ap.add_argument("--connections", type=int, default=1, help="TCP connections (spread over server processes)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
     request = build_request(args.rpc, args.roster)
-    with PlanClient(
-        args.target, token=args.token, tls_ca=args.tls_ca, round_robin=args.round_robin, max_attempts=1
-    ) as client:
-        client.wait_until_serving(timeout=300)
-        result = run_load(client, args.rpc, request, args.rate, args.duration, args.concurrency, args.timeout)
+    clients = connections(
+        args.target,
+        args.connections,
+        token=args.token,
+        tls_ca=args.tls_ca,
+        round_robin=args.round_robin,
+        max_attempts=1,
+    )
+    try:
+        clients[0].wait_until_serving(timeout=300)
+        result = run_load(clients, args.rpc, request, args.rate, args.duration, args.concurrency, args.timeout)
+    finally:
+        for c in clients:
+            c.close()
     print(json.dumps(result.to_dict()) if args.json else result.format())
     return 0
 

@@ -10,6 +10,7 @@ import sys
 import threading
 
 from planopt.server.app import ServerConfig, create_server, info_of, shutdown
+from planopt.server.process import write_port_file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         default=defaults.max_message_bytes,
         help="largest request/response (env PLANOPT_MAX_MESSAGE_BYTES)",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=int(os.environ.get("PLANOPT_PROCESSES", "1")),
+        help="server processes sharing the port via SO_REUSEPORT (spawned, not forked; env PLANOPT_PROCESSES)",
+    )
     parser.add_argument("--grace", type=float, default=10.0, help="seconds in-flight calls get on SIGTERM")
     parser.add_argument("--port-file", help="write the bound port here once listening (for scripts)")
     parser.add_argument("--log-level", default=os.environ.get("PLANOPT_LOG_LEVEL", "INFO"))
@@ -72,21 +79,23 @@ def main(argv: list[str] | None = None) -> int:
         metrics_port=args.metrics_port,
         max_message_bytes=args.max_message_bytes,
     )
-    server, port = create_server(config)
-    logging.getLogger("planopt.server").info("listening on %s:%d (warming up)", args.host, port)
-    metrics_port = info_of(server).metrics_port
-    if metrics_port is not None:
-        logging.getLogger("planopt.server").info("metrics on http://%s:%d/metrics", args.host, metrics_port)
-    if args.port_file:
-        with open(args.port_file + ".tmp", "w") as fh:
-            fh.write(str(port))
-        os.replace(args.port_file + ".tmp", args.port_file)
+    log = logging.getLogger("planopt.server")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if args.processes > 1:
+        from planopt.server.multiprocess import run_group
+
+        return run_group(config, args.processes, args.grace, args.log_level, args.port_file, stop)
+    server, port = create_server(config)
+    log.info("listening on %s:%d (warming up)", args.host, port)
+    metrics_port = info_of(server).metrics_port
+    if metrics_port is not None:
+        log.info("metrics on http://%s:%d/metrics", args.host, metrics_port)
+    write_port_file(args.port_file, port)
     while not stop.wait(0.5):
         pass
-    logging.getLogger("planopt.server").info("shutting down (grace %.1fs)", args.grace)
+    log.info("shutting down (grace %.1fs)", args.grace)
     shutdown(server, args.grace)
     return 0
 

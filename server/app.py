@@ -68,6 +68,8 @@ class ServerConfig:
             int(os.environ["PLANOPT_METRICS_PORT"]) if os.environ.get("PLANOPT_METRICS_PORT") else None
         )
     )
+    # Let several processes bind the same port (multi-process mode; the kernel balances).
+    reuse_port: bool = False
     # Threads beyond workers + queue: they answer health checks and refuse excess calls at once.
     # gRPC admits no more concurrent RPCs than there are threads, so no call ever waits unseen
     # in the executor's queue; beyond that gRPC itself answers RESOURCE_EXHAUSTED.
@@ -150,7 +152,7 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
     metrics = Metrics()
     admission = Admission(config.workers, config.queue)
     options = [
-        ("grpc.so_reuseport", 0),
+        ("grpc.so_reuseport", 1 if config.reuse_port else 0),
         ("grpc.max_receive_message_length", config.max_message_bytes),
         ("grpc.max_send_message_length", config.max_message_bytes),
     ]

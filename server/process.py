@@ -27,3 +27,10 @@ def start_server_process(
         time.sleep(0.05)
     with open(port_file) as fh:
         return proc, f"127.0.0.1:{fh.read().strip()}"
+
+
+def write_port_file(path: str | None, port: int) -> None:
+    if path:
+        with open(path + ".tmp", "w") as fh:
+            fh.write(str(port))
+        os.replace(path + ".tmp", path)

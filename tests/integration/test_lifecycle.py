@@ -10,7 +10,7 @@ import grpc
 import pytest
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from planopt.client import PlanClient, PlanError
-from planopt.client.requests import build_options, demo_request
+from planopt.client.requests import build_options, demo_evaluate_request, demo_request
 from planopt.server import ServerConfig, create_server, shutdown
 from planopt.server.process import start_server_process
 
@@ -99,6 +99,28 @@ def test_python_m_server_stops_cleanly_on_sigterm():
             late = call(0)
             assert late in ("UNAVAILABLE", "OK")  # OK only if it raced in before the listener closed
         assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_multi_process_group_serves_on_one_port_and_stops_cleanly():
+    proc, target = start_server_process(
+        ["--processes", "2", "--warm-buckets", "48", "--workers", "1"],
+        env={**os.environ, "PLANOPT_LOG_LEVEL": "WARNING"},
+    )
+    try:
+        from pathlib import Path
+
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        servers = [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(servers) == 2  # two spawned server processes (plus the resource tracker)
+        for _ in range(6):  # separate connections: the kernel spreads them over the processes
+            with PlanClient(target) as client:
+                client.wait_until_serving(timeout=300)
+                assert client.evaluate_plan_raw(demo_evaluate_request()).metrics.mean_attainment > 0
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=90) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
