@@ -11,33 +11,14 @@ import json
 import statistics
 import time
 
-import numpy as np
 from planopt.client import PlanClient
 from planopt.client.requests import demo_request
 from planopt.server import ServerConfig, create_server, shutdown
 from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import ScaledProblem, optimize
 from planopt.solvers.problem import SolveOptions, demo_problem
-from scipy.optimize import minimize
 
-
-def slsqp_multistart(fun: ScaledProblem, starts: list[np.ndarray]) -> tuple[float, float]:
-    best, viol = np.inf, np.inf
-    for z0 in starts:
-        res = minimize(
-            lambda z: fun(z)[0],
-            z0,
-            jac=lambda z: fun(z)[1],
-            method="SLSQP",
-            bounds=[(0, 1)] * fun.space.n,
-            constraints=[{"type": "ineq", "fun": lambda z: -fun(z)[2], "jac": lambda z: -fun(z)[3]}],
-            options={"maxiter": 300, "ftol": 1e-10},
-        )
-        f, _, c, _ = fun(res.x)
-        v = max(float(np.max(c, initial=0.0)), 0.0)
-        if v <= 1e-6 and f < best:
-            best, viol = f, v
-    return best, viol
+from bench.solvers import run_slsqp, starts
 
 
 def main() -> None:
@@ -57,12 +38,11 @@ def main() -> None:
         sol = optimize(problem, options, model=model)
         ours.append(time.perf_counter() - t)
     fun = ScaledProblem(problem, model)
-    rng = np.random.default_rng(0)
-    starts = [fun.space.to_z(problem.template.value)] + [rng.uniform(0.05, 0.95, fun.space.n) for _ in range(3)]
+    zs = starts(fun, options.num_starts, seed=options.seed)  # the same starts as planopt's
     peer = []
     for _ in range(args.repeats):
         t = time.perf_counter()
-        best, viol = slsqp_multistart(fun, starts)
+        best, viol, _ = run_slsqp(fun, zs)
         peer.append(time.perf_counter() - t)
 
     server, port = create_server(ServerConfig(port=0, warm_buckets=(48,), block_until_warm=True))

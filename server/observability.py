@@ -28,6 +28,7 @@ REQUEST_ID_KEY = "x-request-id"
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._httpd: Any = None  # the /metrics HTTP server, when serve() started one
         r = self.registry
         self.latency = Histogram(
             "planopt_rpc_latency_seconds",
@@ -57,10 +58,9 @@ class Metrics:
         return int(self._httpd.server_port)
 
     def close(self) -> None:
-        httpd = getattr(self, "_httpd", None)
-        if httpd is not None:
-            httpd.shutdown()
-            httpd.server_close()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
             self._httpd = None
 
 
