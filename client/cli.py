@@ -7,6 +7,13 @@ planopt frontier   (--demo | --roster FILE.csv) --budget cost_of_sales|equity_ga
 planopt audit      (--demo | --roster FILE.csv) [--max-gap 0.05]
 planopt compare    (--demo | --roster FILE.csv) [--draws 2000]   (current vs optimised)
 planopt sensitivity (--demo | --roster FILE.csv) [--inputs a,b] [--fraction 0.1] [--plot PNG]
+planopt quotas     (--demo | --csv TERRITORIES.csv --company-target USD) [--max-increase F]
+                   [--max-decrease F] [--min-ratio F --max-ratio F] [--over-assignment F]
+                   [--objective min_max|weighted]
+planopt territories (--demo | --accounts ACCOUNTS.csv --reps REPS.csv) [--objective
+                   weighted|epsilon|seed_score] [--workload-band F] [--potential-band F]
+                   [--max-disruption F] [--frontier K [--exact-frontier]]
+                   [--remove-rep ID ...] [--add-rep ID:X:Y ...] [--plot MAP.png]
 
 Common: --target host:port, --token, --tls-ca, --timeout, --json-out FILE (the response in
 protobuf's canonical JSON). A CSV roster gets the demo plan, market and constraints per role.
@@ -259,6 +266,94 @@ def _sensitivity(args: argparse.Namespace, client: PlanClient) -> int:
     return 0
 
 
+def _quotas(args: argparse.Namespace, client: PlanClient) -> int:
+    from planopt.client import coverage
+    from planopt.client.requests import read_csv
+
+    if args.demo:
+        columns = coverage.demo_quotas()
+        target = args.company_target or 1.08 * sum(columns["last_year_quota_usd"])
+        title = "45 demo territories (seed 000 team), target +8% on last year"
+    else:
+        if args.company_target is None:
+            raise ValueError("quotas --csv needs --company-target USD")
+        columns = read_csv(args.csv, coverage.QUOTA_NUMERIC)
+        target, title = args.company_target, args.csv
+    request = coverage.quotas_request(
+        columns,
+        target,
+        over_assignment=args.over_assignment,
+        max_increase=args.max_increase,
+        max_decrease=args.max_decrease,
+        min_quota_to_potential=args.min_ratio,
+        max_quota_to_potential=args.max_ratio,
+        objective=args.objective,
+    )
+    response = client.allocate_quotas_raw(request, timeout=args.timeout)
+    _write_json(args, response)
+    if args.format == "table":
+        print(f"== AllocateQuotas: {title}, company target ${target:,.0f} ==")
+        print(coverage.quota_table(response))
+    return 0
+
+
+def _territories(args: argparse.Namespace, client: PlanClient) -> int:
+    from planopt.client import coverage
+    from planopt.client.requests import read_csv
+
+    if args.demo:
+        accounts, reps = coverage.demo_territories()
+        title = "demo: 240 accounts, 8 reps, a drifted current assignment"
+    else:
+        if not (args.accounts and args.reps):
+            raise ValueError("territories needs --demo or both --accounts and --reps")
+        accounts = read_csv(args.accounts, coverage.ACCOUNT_NUMERIC)
+        reps = read_csv(args.reps, coverage.REP_NUMERIC)
+        title = f"{args.accounts} / {args.reps}"
+    request = coverage.territories_request(
+        accounts,
+        reps,
+        workload_band=args.workload_band,
+        potential_band=args.potential_band,
+        objective=args.objective,
+        max_disruption=args.max_disruption,
+        frontier_points=args.frontier,
+    )
+    request.exact_frontier = args.exact_frontier
+    if args.time_limit is not None:
+        request.time_limit_seconds = args.time_limit
+    if args.remove_rep or args.add_rep:
+        sc = request.scenarios.add(name="what-if")
+        sc.remove_rep_ids.extend(args.remove_rep or [])
+        for spec in args.add_rep or []:
+            rid, x, y = spec.split(":")
+            sc.add_reps.rep_id.append(rid)
+            sc.add_reps.home_x.append(float(x))
+            sc.add_reps.home_y.append(float(y))
+    response = client.design_territories_raw(request, timeout=args.timeout)
+    _write_json(args, response)
+    if args.format == "table":
+        print(f"== DesignTerritories: {title} ==")
+        print(coverage.territory_table(response))
+    if args.plot and response.design.assigned_rep and len(request.accounts.x):
+        from planopt.client import plots
+
+        a = request.accounts
+        homes = dict(zip(request.reps.rep_id, zip(request.reps.home_x, request.reps.home_y, strict=True), strict=True))
+        path = plots.territory_map(list(a.x), list(a.y), list(response.design.assigned_rep), homes, args.plot)
+        print(f"wrote {path}")
+    return 0
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", default="127.0.0.1:50051", help="server host:port")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--json-out", help="also write the response as JSON to this file")
+    p.add_argument("--timeout", type=float, default=300.0, help="call deadline, seconds")
+    p.add_argument("--token", help="bearer token")
+    p.add_argument("--tls-ca", help="PEM CA: use TLS")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="planopt", description="planopt planner CLI")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -267,12 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         src = p.add_mutually_exclusive_group(required=True)
         src.add_argument("--demo", action="store_true", help="use the embedded seed-000 team")
         src.add_argument("--roster", help="CSV roster (rep_id, role, numeric columns, equity_group)")
-        p.add_argument("--target", default="127.0.0.1:50051", help="server host:port")
-        p.add_argument("--format", choices=("table", "json"), default="table")
-        p.add_argument("--json-out", help="also write the response as JSON to this file")
-        p.add_argument("--timeout", type=float, default=300.0, help="call deadline, seconds")
-        p.add_argument("--token", help="bearer token")
-        p.add_argument("--tls-ca", help="PEM CA: use TLS")
+        _add_common(p)
         if name in ("optimize", "frontier", "compare", "sensitivity"):
             p.add_argument("--seed", type=int, default=0)
             p.add_argument("--starts", type=int, default=0, help="multi-start count (0 = server default)")
@@ -303,8 +393,44 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--points", type=int, default=7)
         if name == "audit":
             p.add_argument("--max-gap", type=float, default=None, help="flag adjusted gaps above this fraction")
+    p = sub.add_parser("quotas", help="split a company target across territories (LP)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--demo", action="store_true", help="45 demo territories")
+    src.add_argument(
+        "--csv",
+        help="territory_id, potential_usd[, account_count, last_year_sales_usd, "
+        "last_year_quota_usd, expected_sales_usd]",
+    )
+    p.add_argument("--company-target", type=float, help="USD (demo default: last year's total +8%%)")
+    p.add_argument("--over-assignment", type=float, default=0.0)
+    p.add_argument("--max-increase", type=float, help="vs last year's quota (fraction)")
+    p.add_argument("--max-decrease", type=float, help="vs last year's quota (fraction)")
+    p.add_argument("--min-ratio", type=float, help="min quota / potential")
+    p.add_argument("--max-ratio", type=float, help="max quota / potential")
+    p.add_argument("--objective", choices=("min_max", "weighted"), default="min_max")
+    _add_common(p)
+    p = sub.add_parser("territories", help="assign accounts to reps (MILP)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--demo", action="store_true", help="240 demo accounts, 8 reps")
+    src.add_argument(
+        "--accounts", help="account_id, potential_usd, workload[, x, y, current_rep, locked_rep, relationship]"
+    )
+    p.add_argument("--reps", help="rep_id[, home_x, home_y, capacity]")
+    p.add_argument("--objective", choices=("weighted", "epsilon", "seed_score"), default="weighted")
+    p.add_argument("--workload-band", type=float, default=0.15)
+    p.add_argument("--potential-band", type=float, default=None)
+    p.add_argument("--max-disruption", type=float, default=None, help="epsilon: moved workload share")
+    p.add_argument("--frontier", type=int, default=0, help="trace the travel/disruption frontier (points)")
+    p.add_argument("--exact-frontier", action="store_true", help="every non-dominated point (up to --frontier)")
+    p.add_argument("--time-limit", type=float, default=None, help="per MILP, seconds")
+    p.add_argument("--remove-rep", action="append", help="what-if: this rep leaves (repeatable)")
+    p.add_argument("--add-rep", action="append", help="what-if: ID:X:Y joins (repeatable)")
+    p.add_argument("--plot", help="write a PNG map of the design (needs planopt[plots] and coordinates)")
+    _add_common(p)
     args = parser.parse_args(argv)
     handlers = {
+        "quotas": _quotas,
+        "territories": _territories,
         "optimize": _optimize,
         "evaluate": _evaluate,
         "frontier": _frontier,

@@ -232,25 +232,33 @@ class PlanClient:
             request.equity_audit.max_gap = equity_max_gap
         return evaluate_result(self.evaluate_plan_raw(request, timeout))
 
+    def _unary(self, method: str, request: Any, timeout: float | None) -> Any:
+        try:
+            return getattr(self._stub, method)(request, timeout=timeout or self.timeout, metadata=self._metadata)
+        except grpc.RpcError as err:
+            raise _decode_error(err) from None
+
     def compare_scenarios_raw(
         self, request: pb.CompareScenariosRequest, timeout: float | None = None
     ) -> pb.CompareScenariosResponse:
         """Scenarios side by side on common random numbers (see the proto)."""
-        try:
-            return self._stub.CompareScenarios(  # type: ignore[no-any-return]
-                request, timeout=timeout or self.timeout, metadata=self._metadata
-            )
-        except grpc.RpcError as err:
-            raise _decode_error(err) from None
+        return self._unary("CompareScenarios", request, timeout)  # type: ignore[no-any-return]
 
     def sensitivity_raw(self, request: pb.SensitivityRequest, timeout: float | None = None) -> pb.SensitivityResponse:
         """Envelope-theorem derivatives of the optimal objective and a re-optimised tornado."""
-        try:
-            return self._stub.Sensitivity(  # type: ignore[no-any-return]
-                request, timeout=timeout or self.timeout, metadata=self._metadata
-            )
-        except grpc.RpcError as err:
-            raise _decode_error(err) from None
+        return self._unary("Sensitivity", request, timeout)  # type: ignore[no-any-return]
+
+    def allocate_quotas_raw(
+        self, request: pb.AllocateQuotasRequest, timeout: float | None = None
+    ) -> pb.AllocateQuotasResponse:
+        """Quotas that sum to the target and make predicted attainment even (LP; see the proto)."""
+        return self._unary("AllocateQuotas", request, timeout)  # type: ignore[no-any-return]
+
+    def design_territories_raw(
+        self, request: pb.DesignTerritoriesRequest, timeout: float | None = None
+    ) -> pb.DesignTerritoriesResponse:
+        """Account-to-rep assignment (MILP), frontier and what-ifs (see the proto)."""
+        return self._unary("DesignTerritories", request, timeout)  # type: ignore[no-any-return]
 
     def sweep_frontier_raw(
         self, request: pb.SweepFrontierRequest, timeout: float | None = None

@@ -101,3 +101,28 @@ def tornado(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def territory_map(
+    x: Sequence[float],
+    y: Sequence[float],
+    assigned: Sequence[str],
+    homes: dict[str, tuple[float, float]],
+    path: str,
+    title: str = "Territory design",
+) -> str:
+    """Accounts coloured by assigned rep, reps' home bases as stars."""
+    plt = _plt()
+    reps = sorted(set(assigned) | set(homes))
+    colour = {r: plt.cm.tab20(i % 20) for i, r in enumerate(reps)}
+    fig, ax = plt.subplots(figsize=(7, 7))
+    ax.scatter(x, y, c=[colour[r] for r in assigned], s=14, alpha=0.85, linewidths=0)
+    for r, (hx, hy) in homes.items():
+        ax.scatter([hx], [hy], marker="*", s=260, c=[colour[r]], edgecolors="black", linewidths=0.8)
+        ax.annotate(r, (hx, hy), textcoords="offset points", xytext=(6, 6), fontsize=8)
+    ax.set_title(title)
+    ax.set_aspect("equal", adjustable="datalim")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

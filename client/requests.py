@@ -229,11 +229,12 @@ def demo_evaluate_request() -> pb.EvaluatePlanRequest:
     return evaluate_request_from(demo_request())
 
 
-def roster_from_csv(path: str) -> dict[str, list[Any]]:
-    """Roster columns from a CSV file with a header row (``rep_id``, ``role``, the numeric
-    columns of ``Roster`` and optionally ``equity_group``); numbers are parsed, the rest kept."""
+def read_csv(path: str, numeric: Iterable[str]) -> dict[str, list[Any]]:
+    """Columns of a CSV file with a header row; the ``numeric`` columns parsed as floats (with
+    the file, line and column named when a cell is not a number), the rest kept as strings."""
     import csv
 
+    numeric = set(numeric)
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh))
     if not rows:
@@ -241,14 +242,20 @@ def roster_from_csv(path: str) -> dict[str, list[Any]]:
     columns: dict[str, list[Any]] = {name: [] for name in rows[0]}
     for number, row in enumerate(rows, start=2):
         for name, value in row.items():
-            if name in ROSTER_NUMERIC:
+            if name in numeric:
                 try:
                     columns[name].append(float(value))
                 except (TypeError, ValueError):
                     raise ValueError(f"{path}:{number}: column {name!r}: not a number: {value!r}") from None
             else:
-                columns[name].append(value)
+                columns[name].append(value if value is not None else "")
     return columns
+
+
+def roster_from_csv(path: str) -> dict[str, list[Any]]:
+    """Roster columns from a CSV file with a header row (``rep_id``, ``role``, the numeric
+    columns of ``Roster`` and optionally ``equity_group``)."""
+    return read_csv(path, ROSTER_NUMERIC)
 
 
 def csv_request(path: str) -> pb.OptimizePlanRequest:

@@ -16,7 +16,7 @@ import numpy as np
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
-from planopt.server import convert
+from planopt.server import convert, coverage
 from planopt.server.admission import Admission, QueueTimeout, Shed
 from planopt.server.observability import REQUEST_ID_KEY, Metrics, request_id, span
 from planopt.server.validation import (
@@ -32,8 +32,11 @@ from planopt.server.validation import (
 from planopt.solvers.audit import audit
 from planopt.solvers.model import NonFiniteOutcome, PlanModel
 from planopt.solvers.optimize import constraint_reports, optimize
+from planopt.solvers.quotas import allocate
 from planopt.solvers.sensitivity import sensitivity
 from planopt.solvers.simulate import simulate, summarise
+from planopt.solvers.territories import Design, TerritoryProblem, design, frontier
+from planopt.solvers.territories import evaluate as evaluate_design
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
 
@@ -119,9 +122,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
         """The same for a server-streaming RPC: one admission slot for the whole stream."""
         t0 = time.monotonic()
         rid = request_id(context.invocation_metadata())
-        inner = next((getattr(request, f) for f in ("problem", "base") if hasattr(request, f)), request)
-        roster = inner.roster
-        record: dict[str, Any] = {"method": method, "request_id": rid, "reps": len(roster.rep_id)}
+        record: dict[str, Any] = {"method": method, "request_id": rid, **_size(request)}
         code = "OK"
         m = self.metrics
         try:
@@ -141,7 +142,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             record["queued_ms"] = round((time.monotonic() - t0) * 1000, 2)
             started = time.monotonic()
             try:
-                with span(f"planopt.{method}", {"planopt.request_id": rid, "planopt.reps": record["reps"]}):
+                with span(f"planopt.{method}", {"planopt.request_id": rid, "planopt.reps": record.get("reps", 0)}):
                     digest = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
                     record["request_sha256"] = digest[:16]
                     for response in body(digest):
@@ -446,6 +447,97 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             return response
 
         return self._run("Sensitivity", request, context, body)
+
+    def AllocateQuotas(
+        self, request: pb.AllocateQuotasRequest, context: grpc.ServicerContext
+    ) -> pb.AllocateQuotasResponse:
+        def body(digest: str) -> pb.AllocateQuotasResponse:
+            t0 = time.monotonic()
+            coverage.validate_quotas(request)
+            receipt = pb.Receipt(request_sha256=digest, solver_versions=VERSIONS)
+            if request.validate_only:
+                receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
+                return pb.AllocateQuotasResponse(
+                    termination=pb.Termination(reason=pb.Termination.VALIDATED, detail="request is valid"),
+                    receipt=receipt,
+                )
+            problem = coverage.quota_problem(request)
+            limit = self._deadline_limit(context)
+            result = allocate(problem, time_limit_s=30.0 if limit is None else max(min(limit, 30.0), 1e-3))
+            response = coverage.quota_response(problem, result)
+            receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
+            response.receipt.CopyFrom(receipt)
+            return response
+
+        return self._run("AllocateQuotas", request, context, body)
+
+    def DesignTerritories(
+        self, request: pb.DesignTerritoriesRequest, context: grpc.ServicerContext
+    ) -> pb.DesignTerritoriesResponse:
+        def body(digest: str) -> pb.DesignTerritoriesResponse:
+            t0 = time.monotonic()
+            coverage.validate_territories(request)
+            receipt = pb.Receipt(request_sha256=digest, solver_versions=VERSIONS)
+            if request.validate_only:
+                receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
+                return pb.DesignTerritoriesResponse(
+                    design=pb.TerritoryDesign(
+                        termination=pb.Termination(reason=pb.Termination.VALIDATED, detail="request is valid")
+                    ),
+                    receipt=receipt,
+                )
+            per_solve = request.time_limit_seconds if request.HasField("time_limit_seconds") else 60.0
+            limit = self._deadline_limit(context)
+            end = None if limit is None else time.monotonic() + limit
+            problem, cov = coverage.territory_problem(request, per_solve)
+            stop = lambda: not context.is_active()  # noqa: E731
+
+            def bounded(p: TerritoryProblem) -> TerritoryProblem:
+                if end is None:
+                    return p
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    raise _Abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline reached before the design finished")
+                return dataclasses.replace(p, time_limit_s=min(p.time_limit_s, remaining))
+
+            def solve(p: TerritoryProblem) -> Design:
+                d = design(bounded(p), should_stop=stop)
+                if d.status in ("interrupted", "time_limit_no_incumbent") and not context.is_active():
+                    raise _Abort(grpc.StatusCode.CANCELLED, "request cancelled by the caller")
+                return d
+
+            base = solve(problem)
+            response = pb.DesignTerritoriesResponse(design=coverage.design_message(problem, base))
+            if all(c >= 0 for c in problem.current):
+                response.current.CopyFrom(coverage.territory_metrics(evaluate_design(problem, problem.current)))
+            if request.frontier_points >= 2:
+                points = frontier(
+                    bounded(problem), request.frontier_points, should_stop=stop, exact=request.exact_frontier
+                )
+                for fp in points:
+                    response.frontier.append(
+                        pb.TerritoryFrontierPoint(
+                            max_disruption=fp.epsilon, design=coverage.design_message(problem, fp.design)
+                        )
+                    )
+            response.scenarios.extend(
+                coverage.run_scenarios(problem, cov, base, response.design, request.scenarios, solve)
+            )
+            receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
+            response.receipt.CopyFrom(receipt)
+            return response
+
+        return self._run("DesignTerritories", request, context, body)
+
+
+def _size(request: Any) -> dict[str, int]:
+    """The request's size for the log line: reps, territories or accounts."""
+    if hasattr(request, "territories"):
+        return {"territories": len(request.territories.territory_id)}
+    if hasattr(request, "accounts"):
+        return {"accounts": len(request.accounts.account_id), "reps": len(request.reps.rep_id)}
+    inner = next((getattr(request, f) for f in ("problem", "base") if hasattr(request, f)), request)
+    return {"reps": len(inner.roster.rep_id)}
 
 
 class _Abort(Exception):

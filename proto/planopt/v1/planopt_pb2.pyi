@@ -197,6 +197,7 @@ class Termination(_message.Message):
         NUMERICAL_ERROR: _ClassVar[Termination.Reason]
         VALIDATED: _ClassVar[Termination.Reason]
         CANCELLED: _ClassVar[Termination.Reason]
+        OPTIMAL: _ClassVar[Termination.Reason]
     REASON_UNSPECIFIED: Termination.Reason
     LOCALLY_OPTIMAL: Termination.Reason
     FEASIBLE_TIME_LIMIT: Termination.Reason
@@ -206,6 +207,7 @@ class Termination(_message.Message):
     NUMERICAL_ERROR: Termination.Reason
     VALIDATED: Termination.Reason
     CANCELLED: Termination.Reason
+    OPTIMAL: Termination.Reason
     REASON_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
     reason: Termination.Reason
@@ -688,3 +690,355 @@ class SensitivityResponse(_message.Message):
     inputs: _containers.RepeatedCompositeFieldContainer[InputSensitivity]
     receipt: Receipt
     def __init__(self, termination: _Optional[_Union[Termination, _Mapping]] = ..., objective: _Optional[float] = ..., plan: _Optional[_Iterable[_Union[RolePlanResult, _Mapping]]] = ..., tornado_fraction: _Optional[float] = ..., inputs: _Optional[_Iterable[_Union[InputSensitivity, _Mapping]]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
+
+class Territories(_message.Message):
+    __slots__ = ("territory_id", "potential_usd", "account_count", "last_year_sales_usd", "last_year_quota_usd", "expected_sales_usd")
+    TERRITORY_ID_FIELD_NUMBER: _ClassVar[int]
+    POTENTIAL_USD_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LAST_YEAR_SALES_USD_FIELD_NUMBER: _ClassVar[int]
+    LAST_YEAR_QUOTA_USD_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_SALES_USD_FIELD_NUMBER: _ClassVar[int]
+    territory_id: _containers.RepeatedScalarFieldContainer[str]
+    potential_usd: _containers.RepeatedScalarFieldContainer[float]
+    account_count: _containers.RepeatedScalarFieldContainer[float]
+    last_year_sales_usd: _containers.RepeatedScalarFieldContainer[float]
+    last_year_quota_usd: _containers.RepeatedScalarFieldContainer[float]
+    expected_sales_usd: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, territory_id: _Optional[_Iterable[str]] = ..., potential_usd: _Optional[_Iterable[float]] = ..., account_count: _Optional[_Iterable[float]] = ..., last_year_sales_usd: _Optional[_Iterable[float]] = ..., last_year_quota_usd: _Optional[_Iterable[float]] = ..., expected_sales_usd: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class QuotaLimits(_message.Message):
+    __slots__ = ("min_quota_to_potential", "max_quota_to_potential", "max_increase", "max_decrease")
+    MIN_QUOTA_TO_POTENTIAL_FIELD_NUMBER: _ClassVar[int]
+    MAX_QUOTA_TO_POTENTIAL_FIELD_NUMBER: _ClassVar[int]
+    MAX_INCREASE_FIELD_NUMBER: _ClassVar[int]
+    MAX_DECREASE_FIELD_NUMBER: _ClassVar[int]
+    min_quota_to_potential: float
+    max_quota_to_potential: float
+    max_increase: float
+    max_decrease: float
+    def __init__(self, min_quota_to_potential: _Optional[float] = ..., max_quota_to_potential: _Optional[float] = ..., max_increase: _Optional[float] = ..., max_decrease: _Optional[float] = ...) -> None: ...
+
+class AllocateQuotasRequest(_message.Message):
+    __slots__ = ("territories", "company_target_usd", "over_assignment", "limits", "objective", "outlier_threshold", "validate_only")
+    class Objective(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        OBJECTIVE_UNSPECIFIED: _ClassVar[AllocateQuotasRequest.Objective]
+        MIN_MAX_DEVIATION: _ClassVar[AllocateQuotasRequest.Objective]
+        WEIGHTED_DEVIATION: _ClassVar[AllocateQuotasRequest.Objective]
+    OBJECTIVE_UNSPECIFIED: AllocateQuotasRequest.Objective
+    MIN_MAX_DEVIATION: AllocateQuotasRequest.Objective
+    WEIGHTED_DEVIATION: AllocateQuotasRequest.Objective
+    TERRITORIES_FIELD_NUMBER: _ClassVar[int]
+    COMPANY_TARGET_USD_FIELD_NUMBER: _ClassVar[int]
+    OVER_ASSIGNMENT_FIELD_NUMBER: _ClassVar[int]
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    OUTLIER_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    territories: Territories
+    company_target_usd: float
+    over_assignment: float
+    limits: QuotaLimits
+    objective: AllocateQuotasRequest.Objective
+    outlier_threshold: float
+    validate_only: bool
+    def __init__(self, territories: _Optional[_Union[Territories, _Mapping]] = ..., company_target_usd: _Optional[float] = ..., over_assignment: _Optional[float] = ..., limits: _Optional[_Union[QuotaLimits, _Mapping]] = ..., objective: _Optional[_Union[AllocateQuotasRequest.Objective, str]] = ..., outlier_threshold: _Optional[float] = ..., validate_only: _Optional[bool] = ...) -> None: ...
+
+class AttainmentSpread(_message.Message):
+    __slots__ = ("min", "p10", "median", "p90", "max", "sd")
+    MIN_FIELD_NUMBER: _ClassVar[int]
+    P10_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_FIELD_NUMBER: _ClassVar[int]
+    P90_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    SD_FIELD_NUMBER: _ClassVar[int]
+    min: float
+    p10: float
+    median: float
+    p90: float
+    max: float
+    sd: float
+    def __init__(self, min: _Optional[float] = ..., p10: _Optional[float] = ..., median: _Optional[float] = ..., p90: _Optional[float] = ..., max: _Optional[float] = ..., sd: _Optional[float] = ...) -> None: ...
+
+class TerritoryQuotas(_message.Message):
+    __slots__ = ("territory_id", "quota_usd", "fair_share_usd", "expected_sales_usd", "predicted_attainment", "predicted_attainment_before", "change_vs_last_year", "lower_usd", "upper_usd", "binding", "relief_per_pct", "last_quota_to_fair", "outlier")
+    TERRITORY_ID_FIELD_NUMBER: _ClassVar[int]
+    QUOTA_USD_FIELD_NUMBER: _ClassVar[int]
+    FAIR_SHARE_USD_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_SALES_USD_FIELD_NUMBER: _ClassVar[int]
+    PREDICTED_ATTAINMENT_FIELD_NUMBER: _ClassVar[int]
+    PREDICTED_ATTAINMENT_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_VS_LAST_YEAR_FIELD_NUMBER: _ClassVar[int]
+    LOWER_USD_FIELD_NUMBER: _ClassVar[int]
+    UPPER_USD_FIELD_NUMBER: _ClassVar[int]
+    BINDING_FIELD_NUMBER: _ClassVar[int]
+    RELIEF_PER_PCT_FIELD_NUMBER: _ClassVar[int]
+    LAST_QUOTA_TO_FAIR_FIELD_NUMBER: _ClassVar[int]
+    OUTLIER_FIELD_NUMBER: _ClassVar[int]
+    territory_id: _containers.RepeatedScalarFieldContainer[str]
+    quota_usd: _containers.RepeatedScalarFieldContainer[float]
+    fair_share_usd: _containers.RepeatedScalarFieldContainer[float]
+    expected_sales_usd: _containers.RepeatedScalarFieldContainer[float]
+    predicted_attainment: _containers.RepeatedScalarFieldContainer[float]
+    predicted_attainment_before: _containers.RepeatedScalarFieldContainer[float]
+    change_vs_last_year: _containers.RepeatedScalarFieldContainer[float]
+    lower_usd: _containers.RepeatedScalarFieldContainer[float]
+    upper_usd: _containers.RepeatedScalarFieldContainer[float]
+    binding: _containers.RepeatedScalarFieldContainer[str]
+    relief_per_pct: _containers.RepeatedScalarFieldContainer[float]
+    last_quota_to_fair: _containers.RepeatedScalarFieldContainer[float]
+    outlier: _containers.RepeatedScalarFieldContainer[bool]
+    def __init__(self, territory_id: _Optional[_Iterable[str]] = ..., quota_usd: _Optional[_Iterable[float]] = ..., fair_share_usd: _Optional[_Iterable[float]] = ..., expected_sales_usd: _Optional[_Iterable[float]] = ..., predicted_attainment: _Optional[_Iterable[float]] = ..., predicted_attainment_before: _Optional[_Iterable[float]] = ..., change_vs_last_year: _Optional[_Iterable[float]] = ..., lower_usd: _Optional[_Iterable[float]] = ..., upper_usd: _Optional[_Iterable[float]] = ..., binding: _Optional[_Iterable[str]] = ..., relief_per_pct: _Optional[_Iterable[float]] = ..., last_quota_to_fair: _Optional[_Iterable[float]] = ..., outlier: _Optional[_Iterable[bool]] = ...) -> None: ...
+
+class OpportunityFit(_message.Message):
+    __slots__ = ("source", "r_squared", "coefficients")
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    R_SQUARED_FIELD_NUMBER: _ClassVar[int]
+    COEFFICIENTS_FIELD_NUMBER: _ClassVar[int]
+    source: str
+    r_squared: float
+    coefficients: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, source: _Optional[str] = ..., r_squared: _Optional[float] = ..., coefficients: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class AllocateQuotasResponse(_message.Message):
+    __slots__ = ("termination", "certificate", "duality_gap", "objective", "max_relative_deviation", "misallocated_share", "objective_change_per_pct_target", "spread_before", "spread_after", "territories", "fit", "relaxations", "outliers", "receipt")
+    TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    DUALITY_GAP_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    MAX_RELATIVE_DEVIATION_FIELD_NUMBER: _ClassVar[int]
+    MISALLOCATED_SHARE_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_CHANGE_PER_PCT_TARGET_FIELD_NUMBER: _ClassVar[int]
+    SPREAD_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    SPREAD_AFTER_FIELD_NUMBER: _ClassVar[int]
+    TERRITORIES_FIELD_NUMBER: _ClassVar[int]
+    FIT_FIELD_NUMBER: _ClassVar[int]
+    RELAXATIONS_FIELD_NUMBER: _ClassVar[int]
+    OUTLIERS_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    termination: Termination
+    certificate: Certificate
+    duality_gap: float
+    objective: float
+    max_relative_deviation: float
+    misallocated_share: float
+    objective_change_per_pct_target: float
+    spread_before: AttainmentSpread
+    spread_after: AttainmentSpread
+    territories: TerritoryQuotas
+    fit: OpportunityFit
+    relaxations: _containers.RepeatedCompositeFieldContainer[Relaxation]
+    outliers: int
+    receipt: Receipt
+    def __init__(self, termination: _Optional[_Union[Termination, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., duality_gap: _Optional[float] = ..., objective: _Optional[float] = ..., max_relative_deviation: _Optional[float] = ..., misallocated_share: _Optional[float] = ..., objective_change_per_pct_target: _Optional[float] = ..., spread_before: _Optional[_Union[AttainmentSpread, _Mapping]] = ..., spread_after: _Optional[_Union[AttainmentSpread, _Mapping]] = ..., territories: _Optional[_Union[TerritoryQuotas, _Mapping]] = ..., fit: _Optional[_Union[OpportunityFit, _Mapping]] = ..., relaxations: _Optional[_Iterable[_Union[Relaxation, _Mapping]]] = ..., outliers: _Optional[int] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
+
+class Accounts(_message.Message):
+    __slots__ = ("account_id", "potential_usd", "workload", "x", "y", "current_rep", "locked_rep", "relationship")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    POTENTIAL_USD_FIELD_NUMBER: _ClassVar[int]
+    WORKLOAD_FIELD_NUMBER: _ClassVar[int]
+    X_FIELD_NUMBER: _ClassVar[int]
+    Y_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_REP_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_REP_FIELD_NUMBER: _ClassVar[int]
+    RELATIONSHIP_FIELD_NUMBER: _ClassVar[int]
+    account_id: _containers.RepeatedScalarFieldContainer[str]
+    potential_usd: _containers.RepeatedScalarFieldContainer[float]
+    workload: _containers.RepeatedScalarFieldContainer[float]
+    x: _containers.RepeatedScalarFieldContainer[float]
+    y: _containers.RepeatedScalarFieldContainer[float]
+    current_rep: _containers.RepeatedScalarFieldContainer[str]
+    locked_rep: _containers.RepeatedScalarFieldContainer[str]
+    relationship: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, account_id: _Optional[_Iterable[str]] = ..., potential_usd: _Optional[_Iterable[float]] = ..., workload: _Optional[_Iterable[float]] = ..., x: _Optional[_Iterable[float]] = ..., y: _Optional[_Iterable[float]] = ..., current_rep: _Optional[_Iterable[str]] = ..., locked_rep: _Optional[_Iterable[str]] = ..., relationship: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class CoverageReps(_message.Message):
+    __slots__ = ("rep_id", "home_x", "home_y", "capacity")
+    REP_ID_FIELD_NUMBER: _ClassVar[int]
+    HOME_X_FIELD_NUMBER: _ClassVar[int]
+    HOME_Y_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    rep_id: _containers.RepeatedScalarFieldContainer[str]
+    home_x: _containers.RepeatedScalarFieldContainer[float]
+    home_y: _containers.RepeatedScalarFieldContainer[float]
+    capacity: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, rep_id: _Optional[_Iterable[str]] = ..., home_x: _Optional[_Iterable[float]] = ..., home_y: _Optional[_Iterable[float]] = ..., capacity: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class SeedScoreWeights(_message.Message):
+    __slots__ = ("potential_balance", "travel", "workload_balance", "relationship")
+    POTENTIAL_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    TRAVEL_FIELD_NUMBER: _ClassVar[int]
+    WORKLOAD_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    RELATIONSHIP_FIELD_NUMBER: _ClassVar[int]
+    potential_balance: float
+    travel: float
+    workload_balance: float
+    relationship: float
+    def __init__(self, potential_balance: _Optional[float] = ..., travel: _Optional[float] = ..., workload_balance: _Optional[float] = ..., relationship: _Optional[float] = ...) -> None: ...
+
+class TerritoryScenario(_message.Message):
+    __slots__ = ("name", "remove_rep_ids", "add_reps", "lock_account_ids", "lock_rep_ids")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_REP_IDS_FIELD_NUMBER: _ClassVar[int]
+    ADD_REPS_FIELD_NUMBER: _ClassVar[int]
+    LOCK_ACCOUNT_IDS_FIELD_NUMBER: _ClassVar[int]
+    LOCK_REP_IDS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    remove_rep_ids: _containers.RepeatedScalarFieldContainer[str]
+    add_reps: CoverageReps
+    lock_account_ids: _containers.RepeatedScalarFieldContainer[str]
+    lock_rep_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., remove_rep_ids: _Optional[_Iterable[str]] = ..., add_reps: _Optional[_Union[CoverageReps, _Mapping]] = ..., lock_account_ids: _Optional[_Iterable[str]] = ..., lock_rep_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DesignTerritoriesRequest(_message.Message):
+    __slots__ = ("accounts", "reps", "distance", "workload_band", "potential_band", "objective", "travel_weight", "disruption_weight", "contiguity_weight", "adjacency_a", "adjacency_b", "max_disruption", "seed_weights", "frontier_points", "exact_frontier", "scenarios", "mip_gap", "time_limit_seconds", "validate_only")
+    class Objective(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        OBJECTIVE_UNSPECIFIED: _ClassVar[DesignTerritoriesRequest.Objective]
+        WEIGHTED: _ClassVar[DesignTerritoriesRequest.Objective]
+        EPSILON_CONSTRAINT: _ClassVar[DesignTerritoriesRequest.Objective]
+        SEED_SCORE: _ClassVar[DesignTerritoriesRequest.Objective]
+    OBJECTIVE_UNSPECIFIED: DesignTerritoriesRequest.Objective
+    WEIGHTED: DesignTerritoriesRequest.Objective
+    EPSILON_CONSTRAINT: DesignTerritoriesRequest.Objective
+    SEED_SCORE: DesignTerritoriesRequest.Objective
+    ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
+    REPS_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_FIELD_NUMBER: _ClassVar[int]
+    WORKLOAD_BAND_FIELD_NUMBER: _ClassVar[int]
+    POTENTIAL_BAND_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    TRAVEL_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    DISRUPTION_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    CONTIGUITY_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    ADJACENCY_A_FIELD_NUMBER: _ClassVar[int]
+    ADJACENCY_B_FIELD_NUMBER: _ClassVar[int]
+    MAX_DISRUPTION_FIELD_NUMBER: _ClassVar[int]
+    SEED_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
+    FRONTIER_POINTS_FIELD_NUMBER: _ClassVar[int]
+    EXACT_FRONTIER_FIELD_NUMBER: _ClassVar[int]
+    SCENARIOS_FIELD_NUMBER: _ClassVar[int]
+    MIP_GAP_FIELD_NUMBER: _ClassVar[int]
+    TIME_LIMIT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    accounts: Accounts
+    reps: CoverageReps
+    distance: _containers.RepeatedScalarFieldContainer[float]
+    workload_band: float
+    potential_band: float
+    objective: DesignTerritoriesRequest.Objective
+    travel_weight: float
+    disruption_weight: float
+    contiguity_weight: float
+    adjacency_a: _containers.RepeatedScalarFieldContainer[int]
+    adjacency_b: _containers.RepeatedScalarFieldContainer[int]
+    max_disruption: float
+    seed_weights: SeedScoreWeights
+    frontier_points: int
+    exact_frontier: bool
+    scenarios: _containers.RepeatedCompositeFieldContainer[TerritoryScenario]
+    mip_gap: float
+    time_limit_seconds: float
+    validate_only: bool
+    def __init__(self, accounts: _Optional[_Union[Accounts, _Mapping]] = ..., reps: _Optional[_Union[CoverageReps, _Mapping]] = ..., distance: _Optional[_Iterable[float]] = ..., workload_band: _Optional[float] = ..., potential_band: _Optional[float] = ..., objective: _Optional[_Union[DesignTerritoriesRequest.Objective, str]] = ..., travel_weight: _Optional[float] = ..., disruption_weight: _Optional[float] = ..., contiguity_weight: _Optional[float] = ..., adjacency_a: _Optional[_Iterable[int]] = ..., adjacency_b: _Optional[_Iterable[int]] = ..., max_disruption: _Optional[float] = ..., seed_weights: _Optional[_Union[SeedScoreWeights, _Mapping]] = ..., frontier_points: _Optional[int] = ..., exact_frontier: _Optional[bool] = ..., scenarios: _Optional[_Iterable[_Union[TerritoryScenario, _Mapping]]] = ..., mip_gap: _Optional[float] = ..., time_limit_seconds: _Optional[float] = ..., validate_only: _Optional[bool] = ...) -> None: ...
+
+class TerritoryMetrics(_message.Message):
+    __slots__ = ("travel", "travel_norm", "disruption", "moved_accounts", "relationship_loss", "workload_imbalance", "potential_imbalance", "max_workload_deviation", "max_potential_deviation", "cut_share", "seed_score")
+    TRAVEL_FIELD_NUMBER: _ClassVar[int]
+    TRAVEL_NORM_FIELD_NUMBER: _ClassVar[int]
+    DISRUPTION_FIELD_NUMBER: _ClassVar[int]
+    MOVED_ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
+    RELATIONSHIP_LOSS_FIELD_NUMBER: _ClassVar[int]
+    WORKLOAD_IMBALANCE_FIELD_NUMBER: _ClassVar[int]
+    POTENTIAL_IMBALANCE_FIELD_NUMBER: _ClassVar[int]
+    MAX_WORKLOAD_DEVIATION_FIELD_NUMBER: _ClassVar[int]
+    MAX_POTENTIAL_DEVIATION_FIELD_NUMBER: _ClassVar[int]
+    CUT_SHARE_FIELD_NUMBER: _ClassVar[int]
+    SEED_SCORE_FIELD_NUMBER: _ClassVar[int]
+    travel: float
+    travel_norm: float
+    disruption: float
+    moved_accounts: int
+    relationship_loss: float
+    workload_imbalance: float
+    potential_imbalance: float
+    max_workload_deviation: float
+    max_potential_deviation: float
+    cut_share: float
+    seed_score: float
+    def __init__(self, travel: _Optional[float] = ..., travel_norm: _Optional[float] = ..., disruption: _Optional[float] = ..., moved_accounts: _Optional[int] = ..., relationship_loss: _Optional[float] = ..., workload_imbalance: _Optional[float] = ..., potential_imbalance: _Optional[float] = ..., max_workload_deviation: _Optional[float] = ..., max_potential_deviation: _Optional[float] = ..., cut_share: _Optional[float] = ..., seed_score: _Optional[float] = ...) -> None: ...
+
+class RepLoads(_message.Message):
+    __slots__ = ("rep_id", "workload", "potential_usd", "accounts", "travel")
+    REP_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKLOAD_FIELD_NUMBER: _ClassVar[int]
+    POTENTIAL_USD_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
+    TRAVEL_FIELD_NUMBER: _ClassVar[int]
+    rep_id: _containers.RepeatedScalarFieldContainer[str]
+    workload: _containers.RepeatedScalarFieldContainer[float]
+    potential_usd: _containers.RepeatedScalarFieldContainer[float]
+    accounts: _containers.RepeatedScalarFieldContainer[int]
+    travel: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, rep_id: _Optional[_Iterable[str]] = ..., workload: _Optional[_Iterable[float]] = ..., potential_usd: _Optional[_Iterable[float]] = ..., accounts: _Optional[_Iterable[int]] = ..., travel: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class TerritoryDesign(_message.Message):
+    __slots__ = ("termination", "objective", "bound", "mip_gap", "max_violation", "nodes", "assigned_rep", "metrics", "reps", "relaxations", "elapsed")
+    TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    BOUND_FIELD_NUMBER: _ClassVar[int]
+    MIP_GAP_FIELD_NUMBER: _ClassVar[int]
+    MAX_VIOLATION_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNED_REP_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
+    REPS_FIELD_NUMBER: _ClassVar[int]
+    RELAXATIONS_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_FIELD_NUMBER: _ClassVar[int]
+    termination: Termination
+    objective: float
+    bound: float
+    mip_gap: float
+    max_violation: float
+    nodes: int
+    assigned_rep: _containers.RepeatedScalarFieldContainer[str]
+    metrics: TerritoryMetrics
+    reps: RepLoads
+    relaxations: _containers.RepeatedCompositeFieldContainer[Relaxation]
+    elapsed: _duration_pb2.Duration
+    def __init__(self, termination: _Optional[_Union[Termination, _Mapping]] = ..., objective: _Optional[float] = ..., bound: _Optional[float] = ..., mip_gap: _Optional[float] = ..., max_violation: _Optional[float] = ..., nodes: _Optional[int] = ..., assigned_rep: _Optional[_Iterable[str]] = ..., metrics: _Optional[_Union[TerritoryMetrics, _Mapping]] = ..., reps: _Optional[_Union[RepLoads, _Mapping]] = ..., relaxations: _Optional[_Iterable[_Union[Relaxation, _Mapping]]] = ..., elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class TerritoryFrontierPoint(_message.Message):
+    __slots__ = ("max_disruption", "design")
+    MAX_DISRUPTION_FIELD_NUMBER: _ClassVar[int]
+    DESIGN_FIELD_NUMBER: _ClassVar[int]
+    max_disruption: float
+    design: TerritoryDesign
+    def __init__(self, max_disruption: _Optional[float] = ..., design: _Optional[_Union[TerritoryDesign, _Mapping]] = ...) -> None: ...
+
+class TerritoryScenarioResult(_message.Message):
+    __slots__ = ("name", "design", "accounts_moved_vs_base", "delta")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESIGN_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNTS_MOVED_VS_BASE_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    design: TerritoryDesign
+    accounts_moved_vs_base: int
+    delta: TerritoryMetrics
+    def __init__(self, name: _Optional[str] = ..., design: _Optional[_Union[TerritoryDesign, _Mapping]] = ..., accounts_moved_vs_base: _Optional[int] = ..., delta: _Optional[_Union[TerritoryMetrics, _Mapping]] = ...) -> None: ...
+
+class DesignTerritoriesResponse(_message.Message):
+    __slots__ = ("design", "current", "frontier", "scenarios", "receipt")
+    DESIGN_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    FRONTIER_FIELD_NUMBER: _ClassVar[int]
+    SCENARIOS_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    design: TerritoryDesign
+    current: TerritoryMetrics
+    frontier: _containers.RepeatedCompositeFieldContainer[TerritoryFrontierPoint]
+    scenarios: _containers.RepeatedCompositeFieldContainer[TerritoryScenarioResult]
+    receipt: Receipt
+    def __init__(self, design: _Optional[_Union[TerritoryDesign, _Mapping]] = ..., current: _Optional[_Union[TerritoryMetrics, _Mapping]] = ..., frontier: _Optional[_Iterable[_Union[TerritoryFrontierPoint, _Mapping]]] = ..., scenarios: _Optional[_Iterable[_Union[TerritoryScenarioResult, _Mapping]]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...

@@ -60,6 +60,16 @@ class PlanOptimizerStub:
                 request_serializer=planopt_dot_v1_dot_planopt__pb2.SensitivityRequest.SerializeToString,
                 response_deserializer=planopt_dot_v1_dot_planopt__pb2.SensitivityResponse.FromString,
                 _registered_method=True)
+        self.AllocateQuotas = channel.unary_unary(
+                '/planopt.v1.PlanOptimizer/AllocateQuotas',
+                request_serializer=planopt_dot_v1_dot_planopt__pb2.AllocateQuotasRequest.SerializeToString,
+                response_deserializer=planopt_dot_v1_dot_planopt__pb2.AllocateQuotasResponse.FromString,
+                _registered_method=True)
+        self.DesignTerritories = channel.unary_unary(
+                '/planopt.v1.PlanOptimizer/DesignTerritories',
+                request_serializer=planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesRequest.SerializeToString,
+                response_deserializer=planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesResponse.FromString,
+                _registered_method=True)
 
 
 class PlanOptimizerServicer:
@@ -109,6 +119,28 @@ class PlanOptimizerServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AllocateQuotas(self, request, context):
+        """Splits a company target across territories by opportunity (an LP on HiGHS): quotas sum to
+        the target (times 1 + over-assignment), stay within limits relative to potential and to
+        last year's quota, and make predicted attainment as even as possible. Reports the spread
+        before/after, outlier territories (last year's quota unrelated to opportunity), which limit
+        binds each territory, and an LP certificate (KKT residual, duality gap).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DesignTerritories(self, request, context):
+        """Assigns accounts to reps (a MILP on HiGHS): travel vs disruption of the current assignment
+        under workload/potential balance bands and locks, or seed 002's weighted score; optionally
+        the non-dominated (travel, disruption) frontier by the epsilon-constraint method and what-if
+        scenarios (add/remove reps, lock accounts) compared with the base design. Reports HiGHS'
+        dual bound and MIP gap, not only the incumbent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlanOptimizerServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -136,6 +168,16 @@ def add_PlanOptimizerServicer_to_server(servicer, server):
                     servicer.Sensitivity,
                     request_deserializer=planopt_dot_v1_dot_planopt__pb2.SensitivityRequest.FromString,
                     response_serializer=planopt_dot_v1_dot_planopt__pb2.SensitivityResponse.SerializeToString,
+            ),
+            'AllocateQuotas': grpc.unary_unary_rpc_method_handler(
+                    servicer.AllocateQuotas,
+                    request_deserializer=planopt_dot_v1_dot_planopt__pb2.AllocateQuotasRequest.FromString,
+                    response_serializer=planopt_dot_v1_dot_planopt__pb2.AllocateQuotasResponse.SerializeToString,
+            ),
+            'DesignTerritories': grpc.unary_unary_rpc_method_handler(
+                    servicer.DesignTerritories,
+                    request_deserializer=planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesRequest.FromString,
+                    response_serializer=planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -274,6 +316,60 @@ class PlanOptimizer:
             '/planopt.v1.PlanOptimizer/Sensitivity',
             planopt_dot_v1_dot_planopt__pb2.SensitivityRequest.SerializeToString,
             planopt_dot_v1_dot_planopt__pb2.SensitivityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AllocateQuotas(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planopt.v1.PlanOptimizer/AllocateQuotas',
+            planopt_dot_v1_dot_planopt__pb2.AllocateQuotasRequest.SerializeToString,
+            planopt_dot_v1_dot_planopt__pb2.AllocateQuotasResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DesignTerritories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planopt.v1.PlanOptimizer/DesignTerritories',
+            planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesRequest.SerializeToString,
+            planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesResponse.FromString,
             options,
             channel_credentials,
             insecure,
