@@ -119,7 +119,7 @@ def evaluate(p: TerritoryProblem, assign: np.ndarray) -> DesignMetrics:
     if p.distance is not None:
         per = p.distance[rows, assign]
         travel = float(per.sum())
-        rep_travel = np.bincount(assign, weights=per, minlength=k)
+        rep_travel: np.ndarray = np.bincount(assign, weights=per, minlength=k).astype(float)
     else:
         travel, rep_travel = 0.0, np.zeros(k)
     has = p.current != -1
@@ -485,7 +485,8 @@ def frontier(
     found.append(FrontierPoint(a, hi))
     # Keep each distinct non-dominated point once, by ascending disruption.
     kept: list[FrontierPoint] = []
-    for fp in sorted((f for f in found if f.design.metrics is not None), key=lambda f: f.design.metrics.disruption):
+    solved = [f for f in found if f.design.metrics is not None]
+    for fp in sorted(solved, key=lambda f: f.design.metrics.disruption if f.design.metrics else 0.0):
         mt = fp.design.metrics
         assert mt is not None
         dominated = any(
