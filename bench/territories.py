@@ -60,7 +60,7 @@ def main() -> None:
     for objective in args.objectives.split(","):
         p = base
         p.objective = objective
-        p.max_disruption = 0.10 if objective == "epsilon" else None
+        p.max_disruption = 0.35 if objective == "epsilon" else None
         t0 = time.monotonic()
         out = design(p)
         seconds = time.monotonic() - t0

@@ -62,8 +62,8 @@ def format_report(
         lines.append("")
         lines.append(f"Plan levers, role {role:<20} {'current':>14} {'optimised':>14}")
         for label, key, kind in _LEVER_ROWS:
-            before = _fmt(cur[key], kind) if key in cur else "-"
-            lines.append(f"  {label:<36} {before:>14} {_fmt(getattr(plan, key), kind):>14}")
+            shown = _fmt(cur[key], kind) if key in cur else "-"
+            lines.append(f"  {label:<36} {shown:>14} {_fmt(getattr(plan, key), kind):>14}")
     lines.append("")
     lines.append(f"Expected outcomes {'':<20} {'current':>14} {'optimised':>14}")
     b, a = result.baseline, result.metrics

@@ -10,6 +10,7 @@ from planopt.solvers.optimize import ConstraintReport, Solution
 from planopt.solvers.problem import (
     BehaviourModel,
     Constraints,
+    CostOfSalesRisk,
     MixBound,
     Objective,
     ObjectiveKind,
@@ -85,6 +86,21 @@ def constraints(c: pb.Constraints) -> Constraints:
         max_equity_gap=opt("max_equity_gap"),
         max_attrition=opt("max_attrition"),
         salary_floor_usd=opt("salary_floor_usd"),
+        cost_of_sales_risk=_risk(c.cost_of_sales_risk),
+    )
+
+
+def _risk(r: pb.CostOfSalesRisk) -> CostOfSalesRisk | None:
+    if not r.HasField("max"):
+        return None
+    return CostOfSalesRisk(
+        max=r.max,
+        measure="quantile" if r.measure == pb.CostOfSalesRisk.QUANTILE else "cvar",
+        level=r.level if r.HasField("level") else 0.9,
+        draws=r.draws or 2000,
+        seed=int(r.seed),
+        market_shock_sd=r.market_shock_sd,
+        smoothing=r.smoothing if r.HasField("smoothing") else 0.01,
     )
 
 

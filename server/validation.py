@@ -132,7 +132,33 @@ def _check_plan(plan: pb.PlanTemplate, path: str, v: _Collector, bounds: bool) -
     return roles
 
 
-def _check_constraints(c: pb.Constraints, plan: pb.PlanTemplate, market: pb.Market, v: _Collector) -> None:
+RISK_MAX_CELLS = 4_000_000  # draws x padded reps held per evaluation (planopt.solvers.risk)
+
+
+def _check_risk(r: pb.CostOfSalesRisk, reps: int, v: _Collector) -> None:
+    path = "constraints.cost_of_sales_risk"
+    if not r.HasField("max"):
+        if r.draws or r.HasField("level") or r.market_shock_sd or r.HasField("smoothing") or r.seed:
+            v.add(f"{path}.max", "the risk constraint's options are set but its max is not")
+        return
+    v.number(f"{path}.max", r.max, 0.0, 1.0, open_lo=True)
+    if r.measure not in pb.CostOfSalesRisk.Measure.values():
+        v.add(f"{path}.measure", f"unknown measure {r.measure}")
+    if r.HasField("level"):
+        v.number(f"{path}.level", r.level, 0.5, 0.999)
+    if r.draws and not 100 <= r.draws <= 20_000:
+        v.add(f"{path}.draws", f"must be in [100, 20000] (0 = default 2000), got {r.draws}")
+    elif (r.draws or 2000) * max(reps, 1) > RISK_MAX_CELLS:
+        v.add(f"{path}.draws", f"draws x reps = {(r.draws or 2000) * reps} exceeds {RISK_MAX_CELLS}; use fewer draws")
+    v.number(f"{path}.market_shock_sd", r.market_shock_sd, 0.0, 1.0)
+    if r.HasField("smoothing"):
+        v.number(f"{path}.smoothing", r.smoothing, 0.0, 0.2, open_lo=True)
+
+
+def _check_constraints(
+    c: pb.Constraints, plan: pb.PlanTemplate, market: pb.Market, v: _Collector, reps: int = 0
+) -> None:
+    _check_risk(c.cost_of_sales_risk, reps, v)
     roles = {rp.role for rp in plan.roles}
     fractions = {
         "max_cost_of_sales": (0.0, 1.0, True),
@@ -239,7 +265,7 @@ def validate_optimize(req: pb.OptimizePlanRequest) -> None:
     _check_roster(req.roster, roles, v)
     _check_roles_used(req.roster, req.plan, v)
     _check_market(req.market, roles, v)
-    _check_constraints(req.constraints, req.plan, req.market, v)
+    _check_constraints(req.constraints, req.plan, req.market, v, len(req.roster.rep_id))
     _check_common(req.objective, req.model, v)
     _check_options(req.options, roles, v)
     if v.items:
@@ -270,7 +296,7 @@ def validate_evaluate(req: pb.EvaluatePlanRequest) -> None:
     _check_roster(req.roster, roles, v)
     _check_roles_used(req.roster, req.plan, v)
     _check_market(req.market, roles, v)
-    _check_constraints(req.constraints, req.plan, req.market, v)
+    _check_constraints(req.constraints, req.plan, req.market, v, len(req.roster.rep_id))
     _check_common(req.objective, req.model, v)
     if v.items:
         raise InvalidRequest(v.items)
@@ -331,7 +357,7 @@ def validate_compare(req: pb.CompareScenariosRequest) -> None:
             if len(sc.plan.roles):
                 v.add(f"{path}.plan", "give either a plan or optimise = true, not both")
             sub = _Collector()
-            _check_constraints(sc.constraints, req.base.plan, req.base.market, sub)
+            _check_constraints(sc.constraints, req.base.plan, req.base.market, sub, len(req.base.roster.rep_id))
             for item in sub.items:
                 v.add(f"{path}.{item.field}", item.description)
         else:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from planopt.solvers.problem import ObjectiveKind, PlanProblem
+from planopt.solvers.risk import RiskDraws, risk_draws, risk_value, risk_value_and_grad
 from planopt.solvers.surface import (
     LEVERS,
     N_LEVERS,
@@ -148,7 +149,36 @@ class PlanModel:
             temperature_usd=np.asarray(float(problem.model.temperature_usd)),
             attrition_scale_usd=np.asarray(float(problem.model.attrition_scale_usd)),
         )
+        self.quota_padded = np.concatenate([self.quota_sorted, np.zeros(pad)])
         self.specs = self._build_constraints()
+        self.risk = self._risk_draws()
+
+    def _risk_draws(self) -> RiskDraws | None:
+        risk = self.problem.constraints.cost_of_sales_risk
+        return None if risk is None else risk_draws(risk, self.bucket)
+
+    def risk_measure(self, levers: np.ndarray, with_jacobian: bool) -> tuple[float, np.ndarray]:
+        """The CVaR / quantile of simulated cost of sales and its (R, 6) gradient (zeros when
+        not asked for)."""
+        risk = self.problem.constraints.cost_of_sales_risk
+        assert risk is not None and self.risk is not None
+        d = self.risk
+        args = (
+            np.asarray(levers, dtype=float),
+            self.lever_rows,
+            self.params,
+            self.constants,
+            d.eps,
+            d.u,
+            d.z,
+            self.quota_padded,
+            np.float64(risk.smoothing),
+        )
+        quantile = risk.measure == "quantile"
+        if not with_jacobian:
+            return float(risk_value(*args, np.int64(d.tail), quantile=quantile)), np.zeros((len(self.roles), N_LEVERS))
+        value, grad = risk_value_and_grad(*args, np.int64(d.tail), quantile=quantile)
+        return float(value), np.asarray(grad)
 
     # ----------------------------------------------------------------- constraints
     def _build_constraints(self) -> list[ConstraintSpec]:
@@ -201,6 +231,10 @@ class PlanModel:
                     )
         if c.max_attrition is not None:
             specs.append(ConstraintSpec("attrition", "attrition", "<=", c.max_attrition, 0.01, "fraction"))
+        risk = c.cost_of_sales_risk
+        if risk is not None:
+            name = f"cost_of_sales_{'quantile' if risk.measure == 'quantile' else 'cvar'}[{risk.level:g}]"
+            specs.append(ConstraintSpec(name, "cost_of_sales_risk", "<=", risk.max, 0.01, "fraction"))
         return specs
 
     def with_problem(self, problem: PlanProblem) -> PlanModel:
@@ -209,6 +243,7 @@ class PlanModel:
         other = copy.copy(self)
         other.problem = problem
         other.specs = other._build_constraints()
+        other.risk = other._risk_draws()
         return other
 
     # ----------------------------------------------------------------- evaluation
@@ -312,6 +347,8 @@ class PlanModel:
                 values[j] = b / (b + ti)
                 jac[j, r, BASE] = ti / (b + ti) ** 2
                 jac[j, r, TI] = -b / (b + ti) ** 2
+            elif spec.kind == "cost_of_sales_risk":
+                values[j], jac[j] = self.risk_measure(levers, with_jacobian)
             elif spec.kind == "equity_gap":
                 r = self.roles.index(spec.role)
                 ci = cell_index[(spec.role, spec.group)]

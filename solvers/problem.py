@@ -63,6 +63,18 @@ class Constraints:
     max_equity_gap: float | None = None  # |group mean pay / role mean pay - 1| per (role, group)
     max_attrition: float | None = None  # mean expected attrition probability
     salary_floor_usd: float | None = None  # lower bound on base salary in every role
+    cost_of_sales_risk: CostOfSalesRisk | None = None  # CVaR / quantile of simulated CoS
+
+
+@dataclass(frozen=True)
+class CostOfSalesRisk:
+    max: float
+    measure: str = "cvar"  # or "quantile"
+    level: float = 0.9
+    draws: int = 2000
+    seed: int = 0
+    market_shock_sd: float = 0.0
+    smoothing: float = 0.01
 
 
 class ObjectiveKind(enum.Enum):

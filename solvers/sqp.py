@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from planopt.solvers.qp import subproblem
+from planopt.solvers.qp import QPResult, subproblem
 
 _TRACE = bool(os.environ.get("PLANOPT_SQP_TRACE"))
 QP_TIME_LIMIT_S = 1.0  # one subproblem; HiGHS' active-set QP can stall on degenerate models
@@ -142,7 +142,7 @@ def solve(
             return None
         return Point(zz, ff, gg, cc, jj)
 
-    def qp_solve(pt: Point, c_rhs: np.ndarray) -> object:
+    def qp_solve(pt: Point, c_rhs: np.ndarray) -> QPResult:
         lo = np.maximum(-radius, -pt.z)
         hi = np.minimum(radius, 1.0 - pt.z)
         cc = np.array([-1.0]) if pad else c_rhs

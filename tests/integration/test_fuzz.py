@@ -140,6 +140,100 @@ def test_evaluate_never_fails_internally(client, mutations):
     _check(lambda: client.evaluate_plan_raw(request, timeout=60))
 
 
+QUOTA_SCALARS = ["company_target_usd", "over_assignment", "outlier_threshold"]
+QUOTA_LIMITS = ["min_quota_to_potential", "max_quota_to_potential", "max_increase", "max_decrease"]
+TERRITORY_SCALARS = [
+    "workload_band",
+    "potential_band",
+    "travel_weight",
+    "disruption_weight",
+    "contiguity_weight",
+    "max_disruption",
+    "mip_gap",
+    "time_limit_seconds",
+]
+
+
+def _coverage_mutation(columns, strings, scalars):
+    return st.one_of(
+        st.tuples(st.just("value"), st.sampled_from(columns), st.integers(0, 30), nasty_floats),
+        st.tuples(st.just("truncate"), st.sampled_from(columns + strings), st.integers(0, 30)),
+        st.tuples(st.just("string"), st.sampled_from(strings), st.integers(0, 30), nasty_strings),
+        st.tuples(st.just("scalar"), st.sampled_from(scalars), nasty_floats),
+        st.tuples(st.just("int"), st.sampled_from(["frontier_points", "objective", "edge"]), st.integers(-5, 200)),
+    )
+
+
+def _apply_coverage(request, holder, mutation):
+    kind = mutation[0]
+    if kind in ("value", "string"):
+        _, name, i, value = mutation
+        column = getattr(holder, name)
+        if len(column):
+            column[i % len(column)] = value
+    elif kind == "truncate":
+        _, name, size = mutation
+        column = getattr(holder, name)
+        del column[size:]
+    elif kind == "scalar":
+        _, name, value = mutation
+        target = request.limits if name in QUOTA_LIMITS else request
+        setattr(target, name, value)
+    else:
+        _, name, value = mutation
+        if name == "edge":
+            if hasattr(request, "adjacency_a"):
+                request.adjacency_a.append(value % 7)
+                request.adjacency_b.append(value - 3)
+        elif name == "objective":
+            request.objective = value % 5
+        elif hasattr(request, name):
+            setattr(request, name, value)
+
+
+@FUZZ
+@given(
+    st.lists(
+        _coverage_mutation(
+            ["potential_usd", "account_count", "last_year_sales_usd", "last_year_quota_usd"],
+            ["territory_id"],
+            QUOTA_SCALARS + QUOTA_LIMITS,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_allocate_quotas_never_fails_internally(client, mutations):
+    from planopt.client import coverage
+
+    cols = coverage.demo_quotas()
+    request = coverage.quotas_request(cols, 5e7, max_increase=0.2)
+    for mutation in mutations:
+        _apply_coverage(request, request.territories, mutation)
+    _check(lambda: client.allocate_quotas_raw(request, timeout=60))
+
+
+@FUZZ
+@given(
+    st.lists(
+        _coverage_mutation(
+            ["potential_usd", "workload", "x", "y", "relationship"], ["account_id", "current_rep"], TERRITORY_SCALARS
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_design_territories_never_fails_internally(client, mutations):
+    from planopt.client import coverage
+
+    accounts, reps = coverage.demo_territories(accounts=24, reps=3, seed=1)
+    request = coverage.territories_request(accounts, reps, workload_band=0.3)
+    request.time_limit_seconds = 2.0
+    for mutation in mutations:
+        _apply_coverage(request, request.accounts, mutation)
+    _check(lambda: client.design_territories_raw(request, timeout=60))
+
+
 def test_server_still_healthy_after_fuzzing(server_target):
     with PlanClient(server_target) as client:
         assert client.health() == "SERVING"

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-from planopt.client import demo
+from planopt.client import PlanError, demo
 from planopt.client.requests import build_options, demo_evaluate_request, demo_request
 from planopt.client.results import evaluate_result
 from planopt.v1 import planopt_pb2 as pb
@@ -272,3 +272,22 @@ def test_sensitivity_rpc_and_cli(client, server_target, tmp_path, capsys):
         == 0
     )
     assert "noise_sd" in capsys.readouterr().out and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cvar_cost_of_sales_constraint_through_the_rpc(client):
+    req = demo_request(build_options(time_limit_s=120))
+    req.constraints.max_cost_of_sales = 0.16
+    risk = req.constraints.cost_of_sales_risk
+    risk.max, risk.level, risk.draws, risk.seed, risk.market_shock_sd = 0.145, 0.9, 1000, 3, 0.1
+    resp = client.optimize_plan_raw(req)
+    assert resp.termination.reason == pb.Termination.LOCALLY_OPTIMAL, resp.termination.detail
+    (row,) = [c for c in resp.constraints if c.name == "cost_of_sales_cvar[0.9]"]
+    assert row.bound == 0.145 and row.value <= 0.145 + 1e-6
+    # The expected value stays below its tail: CVaR >= mean.
+    assert resp.metrics.cost_of_sales <= row.value
+    risk.level = 0.2
+    risk.draws = 50
+    with pytest.raises(PlanError) as err:
+        client.optimize_plan_raw(req)
+    fields = [f for f, _ in err.value.violations]
+    assert "constraints.cost_of_sales_risk.level" in fields and "constraints.cost_of_sales_risk.draws" in fields

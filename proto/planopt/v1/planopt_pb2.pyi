@@ -95,20 +95,48 @@ class MixBound(_message.Message):
     def __init__(self, role: _Optional[str] = ..., min_base_share: _Optional[float] = ..., max_base_share: _Optional[float] = ...) -> None: ...
 
 class Constraints(_message.Message):
-    __slots__ = ("max_cost_of_sales", "ote_band_fraction", "mix", "max_equity_gap", "max_attrition", "salary_floor_usd")
+    __slots__ = ("max_cost_of_sales", "ote_band_fraction", "mix", "max_equity_gap", "max_attrition", "salary_floor_usd", "cost_of_sales_risk")
     MAX_COST_OF_SALES_FIELD_NUMBER: _ClassVar[int]
     OTE_BAND_FRACTION_FIELD_NUMBER: _ClassVar[int]
     MIX_FIELD_NUMBER: _ClassVar[int]
     MAX_EQUITY_GAP_FIELD_NUMBER: _ClassVar[int]
     MAX_ATTRITION_FIELD_NUMBER: _ClassVar[int]
     SALARY_FLOOR_USD_FIELD_NUMBER: _ClassVar[int]
+    COST_OF_SALES_RISK_FIELD_NUMBER: _ClassVar[int]
     max_cost_of_sales: float
     ote_band_fraction: float
     mix: _containers.RepeatedCompositeFieldContainer[MixBound]
     max_equity_gap: float
     max_attrition: float
     salary_floor_usd: float
-    def __init__(self, max_cost_of_sales: _Optional[float] = ..., ote_band_fraction: _Optional[float] = ..., mix: _Optional[_Iterable[_Union[MixBound, _Mapping]]] = ..., max_equity_gap: _Optional[float] = ..., max_attrition: _Optional[float] = ..., salary_floor_usd: _Optional[float] = ...) -> None: ...
+    cost_of_sales_risk: CostOfSalesRisk
+    def __init__(self, max_cost_of_sales: _Optional[float] = ..., ote_band_fraction: _Optional[float] = ..., mix: _Optional[_Iterable[_Union[MixBound, _Mapping]]] = ..., max_equity_gap: _Optional[float] = ..., max_attrition: _Optional[float] = ..., salary_floor_usd: _Optional[float] = ..., cost_of_sales_risk: _Optional[_Union[CostOfSalesRisk, _Mapping]] = ...) -> None: ...
+
+class CostOfSalesRisk(_message.Message):
+    __slots__ = ("measure", "max", "level", "draws", "seed", "market_shock_sd", "smoothing")
+    class Measure(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        MEASURE_UNSPECIFIED: _ClassVar[CostOfSalesRisk.Measure]
+        CVAR: _ClassVar[CostOfSalesRisk.Measure]
+        QUANTILE: _ClassVar[CostOfSalesRisk.Measure]
+    MEASURE_UNSPECIFIED: CostOfSalesRisk.Measure
+    CVAR: CostOfSalesRisk.Measure
+    QUANTILE: CostOfSalesRisk.Measure
+    MEASURE_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    DRAWS_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    MARKET_SHOCK_SD_FIELD_NUMBER: _ClassVar[int]
+    SMOOTHING_FIELD_NUMBER: _ClassVar[int]
+    measure: CostOfSalesRisk.Measure
+    max: float
+    level: float
+    draws: int
+    seed: int
+    market_shock_sd: float
+    smoothing: float
+    def __init__(self, measure: _Optional[_Union[CostOfSalesRisk.Measure, str]] = ..., max: _Optional[float] = ..., level: _Optional[float] = ..., draws: _Optional[int] = ..., seed: _Optional[int] = ..., market_shock_sd: _Optional[float] = ..., smoothing: _Optional[float] = ...) -> None: ...
 
 class Objective(_message.Message):
     __slots__ = ("kind", "gross_margin_fraction")
