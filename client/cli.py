@@ -1,6 +1,7 @@
 """``planopt``: the planner CLI (thin: talks to a running server).
 
 planopt optimize   (--demo | --roster FILE.csv) [--seed-targets] [--format table|json]
+                   [--cvar-cos MAX [--cvar-level 0.9] [--shock SD]] [--max-adjusted-gap F]
 planopt evaluate   (--demo | --roster FILE.csv) [--draws N --mc-seed S --shock SD] [--plot PNG]
 planopt frontier   (--demo | --roster FILE.csv) --budget cost_of_sales|equity_gap|attrition
                    (--values a,b,c | --from A --to B --points K) [--plot PNG]
@@ -74,6 +75,11 @@ def _title(args: argparse.Namespace, what: str) -> str:
 def _optimize(args: argparse.Namespace, client: PlanClient) -> int:
     options = build_options(time_limit_s=args.time_limit, seed=args.seed, num_starts=args.starts)
     request = _base_request(args, options)
+    if args.cvar_cos is not None:
+        risk = request.constraints.cost_of_sales_risk
+        risk.max, risk.level, risk.market_shock_sd = args.cvar_cos, args.cvar_level, args.shock
+    if args.max_adjusted_gap is not None:
+        request.constraints.max_adjusted_equity_gap = args.max_adjusted_gap
     response = client.optimize_plan_raw(request, timeout=args.timeout)
     _write_json(args, response)
     if args.format == "table":
@@ -375,6 +381,10 @@ def main(argv: list[str] | None = None) -> int:
                 help="constrain to the seed's own targets (CoS 12%%, attrition 15%%)",
             )
             p.add_argument("--time-limit", type=float, default=None, help="solver time limit, seconds")
+            p.add_argument("--cvar-cos", type=float, help="CVaR of simulated cost of sales <= this (fraction)")
+            p.add_argument("--cvar-level", type=float, default=0.9, help="CVaR tail level")
+            p.add_argument("--shock", type=float, default=0.0, help="market shock sd in the CVaR simulation")
+            p.add_argument("--max-adjusted-gap", type=float, help="regression-adjusted equity pay gap limit")
         if name == "sensitivity":
             p.add_argument("--inputs", help="comma list, e.g. noise_sd,market_ote (default: all)")
             p.add_argument("--fraction", type=float, default=0.1, help="tornado half-width (fraction)")

@@ -87,6 +87,7 @@ def constraints(c: pb.Constraints) -> Constraints:
         max_attrition=opt("max_attrition"),
         salary_floor_usd=opt("salary_floor_usd"),
         cost_of_sales_risk=_risk(c.cost_of_sales_risk),
+        max_adjusted_equity_gap=opt("max_adjusted_equity_gap"),
     )
 
 

@@ -165,6 +165,7 @@ def _check_constraints(
         "ote_band_fraction": (0.0, 1.0, False),
         "max_equity_gap": (0.0, 1.0, False),
         "max_attrition": (0.0, 1.0, False),
+        "max_adjusted_equity_gap": (0.0, 1.0, False),
     }
     for name, (lo, hi, open_lo) in fractions.items():
         if c.HasField(name):

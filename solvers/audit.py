@@ -48,6 +48,25 @@ def _ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return coef, np.sqrt(np.maximum(np.diag(cov), 0.0))
 
 
+def design_matrix(
+    role: list[str] | np.ndarray, quota: np.ndarray, group: list[str] | np.ndarray
+) -> tuple[str, list[str], np.ndarray, int]:
+    """Reference group (the largest), the other groups, the regressors [1, role dummies,
+    log quota, group dummies] and the column of the first group dummy."""
+    group = np.asarray(group, dtype=object)
+    role = np.asarray(role, dtype=object)
+    names, counts = np.unique(group, return_counts=True)
+    ref = str(names[np.argmax(counts)])  # ties: the first name in sorted order
+    others = [str(g) for g in names if g != ref]
+    roles = sorted(set(role.tolist()))
+    cols = [np.ones(len(group))]
+    cols += [(role == r).astype(float) for r in roles[1:]]
+    cols.append(np.log(np.asarray(quota, dtype=float)))
+    first_group = len(cols)
+    cols += [(group == g).astype(float) for g in others]
+    return ref, others, np.column_stack(cols), first_group
+
+
 def audit(
     pay: np.ndarray,
     attainment: np.ndarray,
@@ -59,18 +78,10 @@ def audit(
     """The audit, or None when there are fewer than two groups."""
     group = np.asarray(group, dtype=object)
     role = np.asarray(role, dtype=object)
-    names, counts = np.unique(group, return_counts=True)
+    names = np.unique(group)
     if names.size < 2:
         return None
-    ref = str(names[np.argmax(counts)])  # ties: the first name in sorted order
-    others = [str(g) for g in names if g != ref]
-    roles = sorted(set(role.tolist()))
-    cols = [np.ones(pay.size)]
-    cols += [(role == r).astype(float) for r in roles[1:]]
-    cols.append(np.log(np.asarray(quota, dtype=float)))
-    first_group = len(cols)
-    cols += [(group == g).astype(float) for g in others]
-    x = np.column_stack(cols)
+    ref, others, x, first_group = design_matrix(role, quota, group)
     pay_coef, pay_se = _ols(x, np.asarray(pay, dtype=float))
     att_coef, _ = _ols(x, np.asarray(attainment, dtype=float))
     is_ref = group == ref

@@ -13,6 +13,7 @@ import copy
 from dataclasses import dataclass
 
 import numpy as np
+from planopt.solvers.audit import design_matrix
 from planopt.solvers.problem import ObjectiveKind, PlanProblem
 from planopt.solvers.risk import RiskDraws, risk_draws, risk_value, risk_value_and_grad
 from planopt.solvers.surface import (
@@ -231,6 +232,34 @@ class PlanModel:
                     )
         if c.max_attrition is not None:
             specs.append(ConstraintSpec("attrition", "attrition", "<=", c.max_attrition, 0.01, "fraction"))
+        self.adjusted_gap_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if c.max_adjusted_equity_gap is not None and len(set(self.problem.roster.equity_group)) >= 2:
+            r = self.problem.roster
+            ref, others, x, first = design_matrix(
+                np.asarray(r.role, dtype=object)[self.order],
+                self.quota_sorted,
+                np.asarray(r.equity_group, dtype=object)[self.order],
+            )
+            # The OLS coefficient of group g is a fixed linear form of per-rep pay: row
+            # first + j of pinv(X); the reference mean is another one.
+            pinv = np.linalg.pinv(x)
+            is_ref = (np.asarray(r.equity_group, dtype=object)[self.order] == ref).astype(float)
+            mean_ref = is_ref / is_ref.sum()
+            for j, g in enumerate(others):
+                self.adjusted_gap_rows[g] = (pinv[first + j], mean_ref)
+                for sense, bound in (("<=", c.max_adjusted_equity_gap), (">=", -c.max_adjusted_equity_gap)):
+                    tag = "max" if sense == "<=" else "min"
+                    specs.append(
+                        ConstraintSpec(
+                            f"adjusted_equity_gap_{tag}[{g}]",
+                            "adjusted_equity_gap",
+                            sense,
+                            bound,
+                            0.01,
+                            "fraction",
+                            group=g,
+                        )
+                    )
         risk = c.cost_of_sales_risk
         if risk is not None:
             name = f"cost_of_sales_{'quantile' if risk.measure == 'quantile' else 'cvar'}[{risk.level:g}]"
@@ -347,6 +376,12 @@ class PlanModel:
                 values[j] = b / (b + ti)
                 jac[j, r, BASE] = ti / (b + ti) ** 2
                 jac[j, r, TI] = -b / (b + ti) ** 2
+            elif spec.kind == "adjusted_equity_gap":
+                coef_row, mean_ref = self.adjusted_gap_rows[spec.group]
+                num, den = float(coef_row @ y[:, PAY]), float(mean_ref @ y[:, PAY])
+                values[j] = num / den
+                per_rep = ((coef_row - values[j] * mean_ref) / den)[:, None] * jy[:, PAY]  # (n, 6)
+                np.add.at(jac[j], self.role_idx_sorted, per_rep)
             elif spec.kind == "cost_of_sales_risk":
                 values[j], jac[j] = self.risk_measure(levers, with_jacobian)
             elif spec.kind == "equity_gap":

@@ -64,6 +64,7 @@ class Constraints:
     max_attrition: float | None = None  # mean expected attrition probability
     salary_floor_usd: float | None = None  # lower bound on base salary in every role
     cost_of_sales_risk: CostOfSalesRisk | None = None  # CVaR / quantile of simulated CoS
+    max_adjusted_equity_gap: float | None = None  # |OLS-adjusted group pay gap| (audit.py)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 from planopt.client import PlanError, demo
-from planopt.client.requests import build_options, demo_evaluate_request, demo_request
+from planopt.client.requests import build_options, demo_evaluate_request, demo_request, evaluate_request_from
 from planopt.client.results import evaluate_result
 from planopt.v1 import planopt_pb2 as pb
 
@@ -291,3 +291,29 @@ def test_cvar_cost_of_sales_constraint_through_the_rpc(client):
         client.optimize_plan_raw(req)
     fields = [f for f, _ in err.value.violations]
     assert "constraints.cost_of_sales_risk.level" in fields and "constraints.cost_of_sales_risk.draws" in fields
+
+
+def test_adjusted_equity_gap_constraint_agrees_with_the_audit(client):
+    req = demo_request(build_options(time_limit_s=120))
+    req.constraints.max_adjusted_equity_gap = 0.01
+    resp = client.optimize_plan_raw(req)
+    assert resp.termination.reason == pb.Termination.LOCALLY_OPTIMAL, resp.termination.detail
+    rows = {c.name: c for c in resp.constraints if c.name.startswith("adjusted_equity_gap")}
+    assert set(rows) == {"adjusted_equity_gap_max[B]", "adjusted_equity_gap_min[B]"}
+    # EvaluatePlan's audit (an independent OLS fit) of the returned plan respects the limit.
+    ev_req = evaluate_request_from(req)
+    for rp, out in zip(ev_req.plan.roles, resp.plan, strict=True):
+        for name in (
+            "base_usd",
+            "target_incentive_usd",
+            "threshold_attainment",
+            "quota_bonus_share",
+            "accelerator",
+            "cap_attainment",
+        ):
+            getattr(rp, name).value = getattr(out, name)
+    ev_req.equity_audit.max_gap = 0.01
+    audit = client.evaluate_plan_raw(ev_req).equity_audit
+    (gap,) = audit.gaps
+    assert abs(gap.adjusted_pay_gap) <= 0.01 + 1e-6
+    assert gap.adjusted_pay_gap == pytest.approx(rows["adjusted_equity_gap_max[B]"].value, abs=1e-9)

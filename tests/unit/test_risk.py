@@ -61,7 +61,7 @@ def _out_of_sample(p, levers, level):
     """CVaR, the level-quantile and P(CoS > x) on 20,000 fresh unsmoothed draws, with the batch-
     means standard error of the CVaR (10 batches of 2,000)."""
     cos = simulate(PlanModel(p), levers, 20_000, seed=77, market_shock_sd=SHOCK).samples_cost_of_sales
-    tail = int(round((1 - level) * 2000))
+    tail = round((1 - level) * 2000)
     batches = [np.sort(b)[::-1][:tail].mean() for b in cos.reshape(10, 2000)]
     return np.mean(batches), np.std(batches, ddof=1) / np.sqrt(10), cos
 

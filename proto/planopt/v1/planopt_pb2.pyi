@@ -95,7 +95,7 @@ class MixBound(_message.Message):
     def __init__(self, role: _Optional[str] = ..., min_base_share: _Optional[float] = ..., max_base_share: _Optional[float] = ...) -> None: ...
 
 class Constraints(_message.Message):
-    __slots__ = ("max_cost_of_sales", "ote_band_fraction", "mix", "max_equity_gap", "max_attrition", "salary_floor_usd", "cost_of_sales_risk")
+    __slots__ = ("max_cost_of_sales", "ote_band_fraction", "mix", "max_equity_gap", "max_attrition", "salary_floor_usd", "cost_of_sales_risk", "max_adjusted_equity_gap")
     MAX_COST_OF_SALES_FIELD_NUMBER: _ClassVar[int]
     OTE_BAND_FRACTION_FIELD_NUMBER: _ClassVar[int]
     MIX_FIELD_NUMBER: _ClassVar[int]
@@ -103,6 +103,7 @@ class Constraints(_message.Message):
     MAX_ATTRITION_FIELD_NUMBER: _ClassVar[int]
     SALARY_FLOOR_USD_FIELD_NUMBER: _ClassVar[int]
     COST_OF_SALES_RISK_FIELD_NUMBER: _ClassVar[int]
+    MAX_ADJUSTED_EQUITY_GAP_FIELD_NUMBER: _ClassVar[int]
     max_cost_of_sales: float
     ote_band_fraction: float
     mix: _containers.RepeatedCompositeFieldContainer[MixBound]
@@ -110,7 +111,8 @@ class Constraints(_message.Message):
     max_attrition: float
     salary_floor_usd: float
     cost_of_sales_risk: CostOfSalesRisk
-    def __init__(self, max_cost_of_sales: _Optional[float] = ..., ote_band_fraction: _Optional[float] = ..., mix: _Optional[_Iterable[_Union[MixBound, _Mapping]]] = ..., max_equity_gap: _Optional[float] = ..., max_attrition: _Optional[float] = ..., salary_floor_usd: _Optional[float] = ..., cost_of_sales_risk: _Optional[_Union[CostOfSalesRisk, _Mapping]] = ...) -> None: ...
+    max_adjusted_equity_gap: float
+    def __init__(self, max_cost_of_sales: _Optional[float] = ..., ote_band_fraction: _Optional[float] = ..., mix: _Optional[_Iterable[_Union[MixBound, _Mapping]]] = ..., max_equity_gap: _Optional[float] = ..., max_attrition: _Optional[float] = ..., salary_floor_usd: _Optional[float] = ..., cost_of_sales_risk: _Optional[_Union[CostOfSalesRisk, _Mapping]] = ..., max_adjusted_equity_gap: _Optional[float] = ...) -> None: ...
 
 class CostOfSalesRisk(_message.Message):
     __slots__ = ("measure", "max", "level", "draws", "seed", "market_shock_sd", "smoothing")
