@@ -34,7 +34,9 @@ ROSTER_INPUTS = {
     "outside_option": "outside_option_usd",
     "effort_cost": "effort_cost_usd",
 }
-INPUTS = ("market_ote", *ROSTER_INPUTS)
+# attrition_scale: the logistic scale of attrition in (outside option - rep welfare); its
+# inverse is the attrition elasticity to pay.
+INPUTS = ("market_ote", *ROSTER_INPUTS, "attrition_scale")
 FD_STEP = 1e-4  # relative step of the central differences
 
 
@@ -43,6 +45,9 @@ def perturb(problem: PlanProblem, name: str, t: float) -> PlanProblem:
     if name == "market_ote":
         market = {role: ote * (1.0 + t) for role, ote in problem.market_ote_usd.items()}
         return dataclasses.replace(problem, market_ote_usd=market)
+    if name == "attrition_scale":
+        scale = problem.model.attrition_scale_usd * (1.0 + t)
+        return dataclasses.replace(problem, model=dataclasses.replace(problem.model, attrition_scale_usd=scale))
     column = ROSTER_INPUTS[name]
     roster = dataclasses.replace(problem.roster, **{column: getattr(problem.roster, column) * (1.0 + t)})
     return dataclasses.replace(problem, roster=roster)

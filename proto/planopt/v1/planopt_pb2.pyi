@@ -670,6 +670,7 @@ class SensitivityRequest(_message.Message):
         RISK_AVERSION: _ClassVar[SensitivityRequest.Input]
         OUTSIDE_OPTION: _ClassVar[SensitivityRequest.Input]
         EFFORT_COST: _ClassVar[SensitivityRequest.Input]
+        ATTRITION_SCALE: _ClassVar[SensitivityRequest.Input]
     INPUT_UNSPECIFIED: SensitivityRequest.Input
     MARKET_OTE: SensitivityRequest.Input
     EFFORT_PRODUCTIVITY: SensitivityRequest.Input
@@ -677,6 +678,7 @@ class SensitivityRequest(_message.Message):
     RISK_AVERSION: SensitivityRequest.Input
     OUTSIDE_OPTION: SensitivityRequest.Input
     EFFORT_COST: SensitivityRequest.Input
+    ATTRITION_SCALE: SensitivityRequest.Input
     PROBLEM_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
     TORNADO_FRACTION_FIELD_NUMBER: _ClassVar[int]
