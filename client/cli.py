@@ -276,6 +276,14 @@ def _quotas(args: argparse.Namespace, client: PlanClient) -> int:
     from planopt.client import coverage
     from planopt.client.requests import read_csv
 
+    if args.request:
+        request = _read_request(args.request, pb.AllocateQuotasRequest())
+        response = client.allocate_quotas_raw(request, timeout=args.timeout)
+        _write_json(args, response)
+        if args.format == "table":
+            print(f"== AllocateQuotas: {args.request} ==")
+            print(coverage.quota_table(response))
+        return 0
     if args.demo:
         columns = coverage.demo_quotas()
         target = args.company_target or 1.08 * sum(columns["last_year_quota_usd"])
@@ -307,7 +315,10 @@ def _territories(args: argparse.Namespace, client: PlanClient) -> int:
     from planopt.client import coverage
     from planopt.client.requests import read_csv
 
-    if args.demo:
+    if args.request:
+        request = _read_request(args.request, pb.DesignTerritoriesRequest())
+        accounts, reps, title = {}, {}, args.request
+    elif args.demo:
         accounts, reps = coverage.demo_territories()
         title = "demo: 240 accounts, 8 reps, a drifted current assignment"
     else:
@@ -316,16 +327,17 @@ def _territories(args: argparse.Namespace, client: PlanClient) -> int:
         accounts = read_csv(args.accounts, coverage.ACCOUNT_NUMERIC)
         reps = read_csv(args.reps, coverage.REP_NUMERIC)
         title = f"{args.accounts} / {args.reps}"
-    request = coverage.territories_request(
-        accounts,
-        reps,
-        workload_band=args.workload_band,
-        potential_band=args.potential_band,
-        objective=args.objective,
-        max_disruption=args.max_disruption,
-        frontier_points=args.frontier,
-    )
-    request.exact_frontier = args.exact_frontier
+    if not args.request:
+        request = coverage.territories_request(
+            accounts,
+            reps,
+            workload_band=args.workload_band,
+            potential_band=args.potential_band,
+            objective=args.objective,
+            max_disruption=args.max_disruption,
+            frontier_points=args.frontier,
+        )
+    request.exact_frontier = request.exact_frontier or args.exact_frontier
     if args.time_limit is not None:
         request.time_limit_seconds = args.time_limit
     if args.remove_rep or args.add_rep:
@@ -341,7 +353,7 @@ def _territories(args: argparse.Namespace, client: PlanClient) -> int:
     if args.format == "table":
         print(f"== DesignTerritories: {title} ==")
         print(coverage.territory_table(response))
-    if args.plot and response.design.assigned_rep and len(request.accounts.x):
+    if args.plot and response.design.assigned_rep and len(request.accounts.x) and len(request.reps.home_x):
         from planopt.client import plots
 
         a = request.accounts
@@ -349,6 +361,12 @@ def _territories(args: argparse.Namespace, client: PlanClient) -> int:
         path = plots.territory_map(list(a.x), list(a.y), list(response.design.assigned_rep), homes, args.plot)
         print(f"wrote {path}")
     return 0
+
+
+def _read_request(path: str, message: Any) -> Any:
+    """A request in protobuf's canonical JSON (e.g. one written by --json-out of a request)."""
+    with open(path) as fh:
+        return json_format.Parse(fh.read(), message)
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -406,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("quotas", help="split a company target across territories (LP)")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--demo", action="store_true", help="45 demo territories")
+    src.add_argument("--request", help="an AllocateQuotasRequest in protobuf JSON")
     src.add_argument(
         "--csv",
         help="territory_id, potential_usd[, account_count, last_year_sales_usd, "
@@ -422,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("territories", help="assign accounts to reps (MILP)")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--demo", action="store_true", help="240 demo accounts, 8 reps")
+    src.add_argument("--request", help="a DesignTerritoriesRequest in protobuf JSON")
     src.add_argument(
         "--accounts", help="account_id, potential_usd, workload[, x, y, current_rep, locked_rep, relationship]"
     )

@@ -177,3 +177,14 @@ def test_cli_quotas_and_territories(server_target, tmp_path, capsys):
     assert cli(["quotas", "--csv", str(csv_path), "--company-target", "2000000", "--target", server_target]) == 0
     text = capsys.readouterr().out
     assert "500,000" in text and "1,500,000" in text  # proportional to potential (closed form)
+    # Requests in protobuf JSON.
+    from google.protobuf import json_format
+
+    qreq = tmp_path / "quotas.json"
+    qreq.write_text(json_format.MessageToJson(_quota_request(max_increase=0.3)[0]))
+    assert cli(["quotas", "--request", str(qreq), "--target", server_target]) == 0
+    assert "OPTIMAL" in capsys.readouterr().out
+    treq = tmp_path / "territories.json"
+    treq.write_text(json_format.MessageToJson(_territory_request()))
+    assert cli(["territories", "--request", str(treq), "--target", server_target, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["design"]["termination"]["reason"] == "OPTIMAL"
