@@ -15,6 +15,9 @@ planopt territories (--demo | --accounts ACCOUNTS.csv --reps REPS.csv) [--object
                    weighted|epsilon|seed_score] [--workload-band F] [--potential-band F]
                    [--max-disruption F] [--frontier K [--exact-frontier]]
                    [--remove-rep ID ...] [--add-rep ID:X:Y ...] [--plot MAP.png]
+planopt tiers      (--demo | --csv PRICES.csv | --request F.json) [--quantile-tiers 4 | --cuts a,b]
+                   [--rates 0,5,10,15] [--after AFTER.csv] [--optimise [--levels ..] [--max-tiers K]
+                   [--max-cost X] [--cost-basis X]] [--plot PNG]
 
 Common: --target host:port, --token, --tls-ca, --timeout, --json-out FILE (the response in
 protobuf's canonical JSON). A CSV roster gets the demo plan, market and constraints per role.
@@ -363,6 +366,68 @@ def _territories(args: argparse.Namespace, client: PlanClient) -> int:
     return 0
 
 
+def _floats(text: str | None) -> list[float]:
+    return [float(x) for x in text.split(",") if x.strip()] if text else []
+
+
+def _distribution(path: str, msg: pb.PriceDistribution, step: float) -> None:
+    from planopt.client.requests import read_csv
+
+    cols = read_csv(path, ("price", "density", "deal_price"))
+    if "deal_price" in cols:
+        msg.deal_price.extend(cols["deal_price"])
+        msg.grid_step = step
+    else:
+        msg.price.extend(cols["price"])
+        msg.density.extend(cols["density"])
+
+
+def _tiers(args: argparse.Namespace, client: PlanClient) -> int:
+    from planopt.client import coverage
+
+    if args.request:
+        request = _read_request(args.request, pb.DesignPriceTiersRequest())
+    else:
+        request = pb.DesignPriceTiersRequest(optimise=args.optimise, max_tiers=args.max_tiers)
+        if args.demo:
+            price, dens = coverage.seed_price_distribution()
+            request.distribution.price.extend(price)
+            request.distribution.density.extend(dens)
+        else:
+            _distribution(args.csv, request.distribution, args.grid_step)
+        if args.after:
+            _distribution(args.after, request.after, args.grid_step)
+        if args.cuts:
+            request.tiers.cut_price.extend(_floats(args.cuts))
+        else:
+            request.tiers.quantile_tiers = args.quantile_tiers
+        request.tiers.incentive_ppt.extend(_floats(args.rates))
+        request.incentive_levels_ppt.extend(_floats(args.levels))
+        for name in ("share_per_ppt", "decay"):
+            if getattr(args, name) is not None:
+                setattr(request.response, name, getattr(args, name))
+        if args.max_cost is not None:
+            request.max_incentive_cost = args.max_cost
+        if args.cost_basis is not None:
+            request.incentive_cost_basis = args.cost_basis
+        request.unit_cost = args.unit_cost
+    response = client.design_price_tiers_raw(request, timeout=args.timeout)
+    _write_json(args, response)
+    if args.format == "table":
+        print("== DesignPriceTiers: " + ("seed 004 example" if args.demo else (args.csv or args.request)) + " ==")
+        print(coverage.tiers_table(response))
+    if args.plot:
+        from planopt.client import plots
+
+        shifted = {
+            name: list(getattr(response, name).shifted_density)
+            for name in ("evaluated", "optimised")
+            if response.HasField(name)
+        }
+        print(f"wrote {plots.price_distribution(list(response.price), list(response.density), shifted, args.plot)}")
+    return 0
+
+
 def _read_request(path: str, message: Any) -> Any:
     """A request in protobuf's canonical JSON (e.g. one written by --json-out of a request)."""
     with open(path) as fh:
@@ -457,8 +522,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--add-rep", action="append", help="what-if: ID:X:Y joins (repeatable)")
     p.add_argument("--plot", help="write a PNG map of the design (needs planopt[plots] and coordinates)")
     _add_common(p)
+    p = sub.add_parser("tiers", help="price-tier incentives (seed 004)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--demo", action="store_true", help="seed 004's example ($100-150, quartile tiers)")
+    src.add_argument("--csv", help="price,density columns, or a deal_price column")
+    src.add_argument("--request", help="a DesignPriceTiersRequest in protobuf JSON")
+    p.add_argument("--grid-step", type=float, default=1.0, help="bin width for deal_price")
+    p.add_argument("--quantile-tiers", type=int, default=4)
+    p.add_argument("--cuts", help="cut prices a,b,c (instead of quantile tiers)")
+    p.add_argument("--rates", default="0,5,10,15", help="ppt per tier")
+    p.add_argument("--share-per-ppt", dest="share_per_ppt", type=float)
+    p.add_argument("--decay", type=float)
+    p.add_argument("--after", help="CSV of the distribution observed after the tiers: fit the response")
+    p.add_argument("--optimise", action="store_true", help="exact search for the best tiers")
+    p.add_argument("--levels", help="candidate rates, ppt (default 0,5,10,15,20)")
+    p.add_argument("--max-tiers", type=int, default=4)
+    p.add_argument("--max-cost", type=float, help="expected incentive cost per deal <= this")
+    p.add_argument("--cost-basis", type=float, help="rates are ppt of this amount per deal (default: price)")
+    p.add_argument("--unit-cost", type=float, default=0.0)
+    p.add_argument("--plot", help="PNG of the distribution before/after (needs planopt[plots])")
+    _add_common(p)
     args = parser.parse_args(argv)
     handlers = {
+        "tiers": _tiers,
         "quotas": _quotas,
         "territories": _territories,
         "optimize": _optimize,

@@ -260,6 +260,12 @@ class PlanClient:
         """Account-to-rep assignment (MILP), frontier and what-ifs (see the proto)."""
         return self._unary("DesignTerritories", request, timeout)  # type: ignore[no-any-return]
 
+    def design_price_tiers_raw(
+        self, request: pb.DesignPriceTiersRequest, timeout: float | None = None
+    ) -> pb.DesignPriceTiersResponse:
+        """Seed 004's price tiers: shifted distribution, exact best tiers, fitted response."""
+        return self._unary("DesignPriceTiers", request, timeout)  # type: ignore[no-any-return]
+
     def sweep_frontier_raw(
         self, request: pb.SweepFrontierRequest, timeout: float | None = None
     ) -> Iterator[pb.SweepFrontierProgress]:

@@ -238,3 +238,38 @@ def territory_table(resp: pb.DesignTerritoriesResponse) -> str:
         if sc.design.HasField("metrics"):
             lines.append(_metrics_row(sc.name[:14], sc.design.metrics))
     return "\n".join(lines)
+
+
+def seed_price_distribution() -> tuple[list[float], list[float]]:
+    """Seed 004's example: prices $100..$150, density of N(125, 10) normalised on the grid."""
+    price = [float(p) for p in range(100, 151)]
+    dens = [math.exp(-0.5 * ((p - 125.0) / 10.0) ** 2) for p in price]
+    total = sum(dens)
+    return price, [d / total for d in dens]
+
+
+def tiers_table(resp: pb.DesignPriceTiersResponse) -> str:
+    lines = [f"termination: {pb.Termination.Reason.Name(resp.termination.reason)} — {resp.termination.detail}"]
+    if resp.HasField("fit"):
+        f = resp.fit
+        lines.append(
+            f"fitted response: {f.share_per_ppt:.4f} of deals per ppt, decay {f.decay:.4f} per step (rmse {f.rmse:.2e})"
+        )
+    for name in ("evaluated", "optimised"):
+        if not resp.HasField(name):
+            continue
+        o = getattr(resp, name)
+        tiers = ", ".join(
+            f"<{c:g}: {r:g} ppt" for c, r in zip([*o.cut_price, float("inf")], o.incentive_ppt, strict=True)
+        ).replace("<inf", "top")
+        lines.append(f"{name}: {tiers}")
+        lines.append(
+            f"  mean price {o.mean_price_before:.3f} -> {o.mean_price_after:.3f}; incentive cost "
+            f"{o.incentive_cost:.3f}/deal; margin gain {o.margin_gain:+.3f}/deal"
+        )
+        if len(o.converted_mass):
+            moved = ", ".join(f"{m:.3f} across {c:g}" for m, c in zip(o.converted_mass, o.cut_price, strict=True))
+            lines.append(f"  converted mass: {moved}")
+    if resp.designs_searched:
+        lines.append(f"designs searched: {resp.designs_searched}")
+    return "\n".join(lines)

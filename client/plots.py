@@ -126,3 +126,22 @@ def territory_map(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def price_distribution(
+    price: Sequence[float], density: Sequence[float], shifted: dict[str, Sequence[float]], path: str
+) -> str:
+    """The deal-price distribution before incentives (bars) and after (steps), seed 004 style."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    width = (price[1] - price[0]) * 0.9 if len(price) > 1 else 1.0
+    ax.bar(price, density, width=width, color="lightgray", label="before")
+    for label, values in shifted.items():
+        ax.step(price, values, where="mid", label=f"after ({label})")
+    ax.set_xlabel("deal price")
+    ax.set_ylabel("density")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

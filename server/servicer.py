@@ -16,7 +16,7 @@ import numpy as np
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
-from planopt.server import convert, coverage
+from planopt.server import convert, coverage, tiers
 from planopt.server.admission import Admission, QueueTimeout, Shed
 from planopt.server.observability import REQUEST_ID_KEY, Metrics, request_id, span
 from planopt.server.validation import (
@@ -529,11 +529,29 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
 
         return self._run("DesignTerritories", request, context, body)
 
+    def DesignPriceTiers(
+        self, request: pb.DesignPriceTiersRequest, context: grpc.ServicerContext
+    ) -> pb.DesignPriceTiersResponse:
+        def body(digest: str) -> pb.DesignPriceTiersResponse:
+            t0 = time.monotonic()
+            response = tiers.solve(request)
+            response.receipt.CopyFrom(
+                pb.Receipt(
+                    request_sha256=digest, solver_versions=VERSIONS, elapsed=convert.duration(time.monotonic() - t0)
+                )
+            )
+            return response
+
+        return self._run("DesignPriceTiers", request, context, body)
+
 
 def _size(request: Any) -> dict[str, int]:
     """The request's size for the log line: reps, territories or accounts."""
     if hasattr(request, "territories"):
         return {"territories": len(request.territories.territory_id)}
+    if hasattr(request, "distribution"):
+        d = request.distribution
+        return {"grid": len(d.price), "deals": len(d.deal_price)}
     if hasattr(request, "accounts"):
         return {"accounts": len(request.accounts.account_id), "reps": len(request.reps.rep_id)}
     inner = next((getattr(request, f) for f in ("problem", "base") if hasattr(request, f)), request)

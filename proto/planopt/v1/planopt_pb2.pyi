@@ -1074,3 +1074,109 @@ class DesignTerritoriesResponse(_message.Message):
     scenarios: _containers.RepeatedCompositeFieldContainer[TerritoryScenarioResult]
     receipt: Receipt
     def __init__(self, design: _Optional[_Union[TerritoryDesign, _Mapping]] = ..., current: _Optional[_Union[TerritoryMetrics, _Mapping]] = ..., frontier: _Optional[_Iterable[_Union[TerritoryFrontierPoint, _Mapping]]] = ..., scenarios: _Optional[_Iterable[_Union[TerritoryScenarioResult, _Mapping]]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
+
+class PriceDistribution(_message.Message):
+    __slots__ = ("price", "density", "deal_price", "grid_step")
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    DENSITY_FIELD_NUMBER: _ClassVar[int]
+    DEAL_PRICE_FIELD_NUMBER: _ClassVar[int]
+    GRID_STEP_FIELD_NUMBER: _ClassVar[int]
+    price: _containers.RepeatedScalarFieldContainer[float]
+    density: _containers.RepeatedScalarFieldContainer[float]
+    deal_price: _containers.RepeatedScalarFieldContainer[float]
+    grid_step: float
+    def __init__(self, price: _Optional[_Iterable[float]] = ..., density: _Optional[_Iterable[float]] = ..., deal_price: _Optional[_Iterable[float]] = ..., grid_step: _Optional[float] = ...) -> None: ...
+
+class PriceTiers(_message.Message):
+    __slots__ = ("cut_price", "incentive_ppt", "quantile_tiers")
+    CUT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    INCENTIVE_PPT_FIELD_NUMBER: _ClassVar[int]
+    QUANTILE_TIERS_FIELD_NUMBER: _ClassVar[int]
+    cut_price: _containers.RepeatedScalarFieldContainer[float]
+    incentive_ppt: _containers.RepeatedScalarFieldContainer[float]
+    quantile_tiers: int
+    def __init__(self, cut_price: _Optional[_Iterable[float]] = ..., incentive_ppt: _Optional[_Iterable[float]] = ..., quantile_tiers: _Optional[int] = ...) -> None: ...
+
+class TierResponse(_message.Message):
+    __slots__ = ("share_per_ppt", "decay")
+    SHARE_PER_PPT_FIELD_NUMBER: _ClassVar[int]
+    DECAY_FIELD_NUMBER: _ClassVar[int]
+    share_per_ppt: float
+    decay: float
+    def __init__(self, share_per_ppt: _Optional[float] = ..., decay: _Optional[float] = ...) -> None: ...
+
+class DesignPriceTiersRequest(_message.Message):
+    __slots__ = ("distribution", "tiers", "response", "after", "optimise", "incentive_levels_ppt", "max_tiers", "max_incentive_cost", "unit_cost", "incentive_cost_basis")
+    DISTRIBUTION_FIELD_NUMBER: _ClassVar[int]
+    TIERS_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    OPTIMISE_FIELD_NUMBER: _ClassVar[int]
+    INCENTIVE_LEVELS_PPT_FIELD_NUMBER: _ClassVar[int]
+    MAX_TIERS_FIELD_NUMBER: _ClassVar[int]
+    MAX_INCENTIVE_COST_FIELD_NUMBER: _ClassVar[int]
+    UNIT_COST_FIELD_NUMBER: _ClassVar[int]
+    INCENTIVE_COST_BASIS_FIELD_NUMBER: _ClassVar[int]
+    distribution: PriceDistribution
+    tiers: PriceTiers
+    response: TierResponse
+    after: PriceDistribution
+    optimise: bool
+    incentive_levels_ppt: _containers.RepeatedScalarFieldContainer[float]
+    max_tiers: int
+    max_incentive_cost: float
+    unit_cost: float
+    incentive_cost_basis: float
+    def __init__(self, distribution: _Optional[_Union[PriceDistribution, _Mapping]] = ..., tiers: _Optional[_Union[PriceTiers, _Mapping]] = ..., response: _Optional[_Union[TierResponse, _Mapping]] = ..., after: _Optional[_Union[PriceDistribution, _Mapping]] = ..., optimise: _Optional[bool] = ..., incentive_levels_ppt: _Optional[_Iterable[float]] = ..., max_tiers: _Optional[int] = ..., max_incentive_cost: _Optional[float] = ..., unit_cost: _Optional[float] = ..., incentive_cost_basis: _Optional[float] = ...) -> None: ...
+
+class TierOutcome(_message.Message):
+    __slots__ = ("cut_price", "incentive_ppt", "shifted_density", "mean_price_before", "mean_price_after", "converted_mass", "incentive_cost", "margin", "margin_gain")
+    CUT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    INCENTIVE_PPT_FIELD_NUMBER: _ClassVar[int]
+    SHIFTED_DENSITY_FIELD_NUMBER: _ClassVar[int]
+    MEAN_PRICE_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    MEAN_PRICE_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CONVERTED_MASS_FIELD_NUMBER: _ClassVar[int]
+    INCENTIVE_COST_FIELD_NUMBER: _ClassVar[int]
+    MARGIN_FIELD_NUMBER: _ClassVar[int]
+    MARGIN_GAIN_FIELD_NUMBER: _ClassVar[int]
+    cut_price: _containers.RepeatedScalarFieldContainer[float]
+    incentive_ppt: _containers.RepeatedScalarFieldContainer[float]
+    shifted_density: _containers.RepeatedScalarFieldContainer[float]
+    mean_price_before: float
+    mean_price_after: float
+    converted_mass: _containers.RepeatedScalarFieldContainer[float]
+    incentive_cost: float
+    margin: float
+    margin_gain: float
+    def __init__(self, cut_price: _Optional[_Iterable[float]] = ..., incentive_ppt: _Optional[_Iterable[float]] = ..., shifted_density: _Optional[_Iterable[float]] = ..., mean_price_before: _Optional[float] = ..., mean_price_after: _Optional[float] = ..., converted_mass: _Optional[_Iterable[float]] = ..., incentive_cost: _Optional[float] = ..., margin: _Optional[float] = ..., margin_gain: _Optional[float] = ...) -> None: ...
+
+class FittedResponse(_message.Message):
+    __slots__ = ("share_per_ppt", "decay", "rmse")
+    SHARE_PER_PPT_FIELD_NUMBER: _ClassVar[int]
+    DECAY_FIELD_NUMBER: _ClassVar[int]
+    RMSE_FIELD_NUMBER: _ClassVar[int]
+    share_per_ppt: float
+    decay: float
+    rmse: float
+    def __init__(self, share_per_ppt: _Optional[float] = ..., decay: _Optional[float] = ..., rmse: _Optional[float] = ...) -> None: ...
+
+class DesignPriceTiersResponse(_message.Message):
+    __slots__ = ("termination", "price", "density", "evaluated", "optimised", "fit", "designs_searched", "receipt")
+    TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    DENSITY_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_FIELD_NUMBER: _ClassVar[int]
+    OPTIMISED_FIELD_NUMBER: _ClassVar[int]
+    FIT_FIELD_NUMBER: _ClassVar[int]
+    DESIGNS_SEARCHED_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    termination: Termination
+    price: _containers.RepeatedScalarFieldContainer[float]
+    density: _containers.RepeatedScalarFieldContainer[float]
+    evaluated: TierOutcome
+    optimised: TierOutcome
+    fit: FittedResponse
+    designs_searched: int
+    receipt: Receipt
+    def __init__(self, termination: _Optional[_Union[Termination, _Mapping]] = ..., price: _Optional[_Iterable[float]] = ..., density: _Optional[_Iterable[float]] = ..., evaluated: _Optional[_Union[TierOutcome, _Mapping]] = ..., optimised: _Optional[_Union[TierOutcome, _Mapping]] = ..., fit: _Optional[_Union[FittedResponse, _Mapping]] = ..., designs_searched: _Optional[int] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...

@@ -70,6 +70,11 @@ class PlanOptimizerStub:
                 request_serializer=planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesRequest.SerializeToString,
                 response_deserializer=planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesResponse.FromString,
                 _registered_method=True)
+        self.DesignPriceTiers = channel.unary_unary(
+                '/planopt.v1.PlanOptimizer/DesignPriceTiers',
+                request_serializer=planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersRequest.SerializeToString,
+                response_deserializer=planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersResponse.FromString,
+                _registered_method=True)
 
 
 class PlanOptimizerServicer:
@@ -141,6 +146,15 @@ class PlanOptimizerServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DesignPriceTiers(self, request, context):
+        """Seed 004's price-tier incentives: the shifted deal-price distribution under tiered incentive
+        rates, the tiers that maximise expected margin net of incentive cost (exact search on the
+        price grid), and the response parameters fitted from before/after distributions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlanOptimizerServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -178,6 +192,11 @@ def add_PlanOptimizerServicer_to_server(servicer, server):
                     servicer.DesignTerritories,
                     request_deserializer=planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesRequest.FromString,
                     response_serializer=planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesResponse.SerializeToString,
+            ),
+            'DesignPriceTiers': grpc.unary_unary_rpc_method_handler(
+                    servicer.DesignPriceTiers,
+                    request_deserializer=planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersRequest.FromString,
+                    response_serializer=planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -370,6 +389,33 @@ class PlanOptimizer:
             '/planopt.v1.PlanOptimizer/DesignTerritories',
             planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesRequest.SerializeToString,
             planopt_dot_v1_dot_planopt__pb2.DesignTerritoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DesignPriceTiers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planopt.v1.PlanOptimizer/DesignPriceTiers',
+            planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersRequest.SerializeToString,
+            planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersResponse.FromString,
             options,
             channel_credentials,
             insecure,
