@@ -18,6 +18,8 @@ planopt territories (--demo | --accounts ACCOUNTS.csv --reps REPS.csv) [--object
 planopt tiers      (--demo | --csv PRICES.csv | --request F.json) [--quantile-tiers 4 | --cuts a,b]
                    [--rates 0,5,10,15] [--after AFTER.csv] [--optimise [--levels ..] [--max-tiers K]
                    [--max-cost X] [--cost-basis X]] [--plot PNG]
+planopt dynamics   (--demo | --request F.json) [--years N] [--bonus-grid a,b --commission-grid c,d]
+                   [--plot PNG]
 
 Common: --target host:port, --token, --tls-ca, --timeout, --json-out FILE (the response in
 protobuf's canonical JSON). A CSV roster gets the demo plan, market and constraints per role.
@@ -428,6 +430,37 @@ def _tiers(args: argparse.Namespace, client: PlanClient) -> int:
     return 0
 
 
+def _dynamics(args: argparse.Namespace, client: PlanClient) -> int:
+    if args.request:
+        request = _read_request(args.request, pb.SimulateDynamicsRequest())
+    else:
+        request = pb.SimulateDynamicsRequest(years=args.years, seed=args.seed)
+        request.optimise_bonus_usd.extend(_floats(args.bonus_grid))
+        request.optimise_commission_usd.extend(_floats(args.commission_grid))
+    response = client.simulate_dynamics_raw(request, timeout=args.timeout)
+    _write_json(args, response)
+    if args.format == "table":
+        print(f"== SimulateDynamics: {args.request or 'seed 001 plan variants'} ==")
+        print(f"termination: {pb.Termination.Reason.Name(response.termination.reason)} — {response.termination.detail}")
+        print(
+            f"  {'plan':<26} {'sales':>6} {'pay $':>9} {'profit $':>10} {'give-up':>8} {'on-track':>8}  effort by month"
+        )
+        rows = list(response.outcomes) + ([response.best] if response.HasField("best") else [])
+        for o in rows:
+            profile = " ".join(f"{e:.2f}" for e in o.effort_by_month)
+            print(
+                f"  {o.name[:26]:<26} {o.expected_sales:>6.3f} {o.incentive_pay_usd:>9,.0f} {o.firm_profit_usd:>10,.0f} "
+                f"{o.give_up_effort:>8.3f} {o.near_quota_effort:>8.3f}  {profile}"
+            )
+        print("sales in annual-quota units; give-up / near-q = last-month effort below a third of quota / within a third")
+    if args.plot:
+        from planopt.client import plots
+
+        curves = {o.name: list(o.effort_by_month) for o in response.outcomes}
+        print(f"wrote {plots.effort_profiles(curves, args.plot)}")
+    return 0
+
+
 def _read_request(path: str, message: Any) -> Any:
     """A request in protobuf's canonical JSON (e.g. one written by --json-out of a request)."""
     with open(path) as fh:
@@ -542,8 +575,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unit-cost", type=float, default=0.0)
     p.add_argument("--plot", help="PNG of the distribution before/after (needs planopt[plots])")
     _add_common(p)
+    p = sub.add_parser("dynamics", help="multi-period plans with ratcheting (seed 001)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--demo", action="store_true", help="seed 001's plan variants")
+    src.add_argument("--request", help="a SimulateDynamicsRequest in protobuf JSON")
+    p.add_argument("--years", type=int, default=0, help="finite horizon in years (0 = stationary)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--bonus-grid", help="grid search the first plan's bonus, e.g. 5000,10000,20000")
+    p.add_argument("--commission-grid", help="grid search the first plan's commission")
+    p.add_argument("--plot", help="PNG of effort by month per plan (needs planopt[plots])")
+    _add_common(p)
     args = parser.parse_args(argv)
     handlers = {
+        "dynamics": _dynamics,
         "tiers": _tiers,
         "quotas": _quotas,
         "territories": _territories,

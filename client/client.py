@@ -266,6 +266,12 @@ class PlanClient:
         """Seed 004's price tiers: shifted distribution, exact best tiers, fitted response."""
         return self._unary("DesignPriceTiers", request, timeout)  # type: ignore[no-any-return]
 
+    def simulate_dynamics_raw(
+        self, request: pb.SimulateDynamicsRequest, timeout: float | None = None
+    ) -> pb.SimulateDynamicsResponse:
+        """Seed 001's multi-period plans: DP effort policies, variants compared, grid search."""
+        return self._unary("SimulateDynamics", request, timeout)  # type: ignore[no-any-return]
+
     def sweep_frontier_raw(
         self, request: pb.SweepFrontierRequest, timeout: float | None = None
     ) -> Iterator[pb.SweepFrontierProgress]:

@@ -145,3 +145,19 @@ def price_distribution(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def effort_profiles(curves: dict[str, Sequence[float]], path: str) -> str:
+    """Mean effort by month of the plan year, one line per plan (seed 001's dynamics)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for label, values in curves.items():
+        ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
+    ax.set_xlabel("month")
+    ax.set_ylabel("mean effort")
+    ax.set_xticks(range(1, 13))
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -16,7 +16,7 @@ import numpy as np
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
-from planopt.server import convert, coverage, tiers
+from planopt.server import convert, coverage, dynamics, tiers
 from planopt.server.admission import Admission, QueueTimeout, Shed
 from planopt.server.observability import REQUEST_ID_KEY, Metrics, request_id, span
 from planopt.server.validation import (
@@ -544,11 +544,39 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
 
         return self._run("DesignPriceTiers", request, context, body)
 
+    def SimulateDynamics(
+        self, request: pb.SimulateDynamicsRequest, context: grpc.ServicerContext
+    ) -> pb.SimulateDynamicsResponse:
+        def body(digest: str) -> pb.SimulateDynamicsResponse:
+            t0 = time.monotonic()
+            limit = self._deadline_limit(context)
+
+            def check() -> None:
+                if not context.is_active():
+                    raise _Abort(grpc.StatusCode.CANCELLED, "request cancelled by the caller")
+                if limit is not None and time.monotonic() - t0 > limit:
+                    raise _Abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline reached between plan solves")
+
+            response = dynamics.run(request, check)
+            response.receipt.CopyFrom(
+                pb.Receipt(
+                    request_sha256=digest,
+                    solver_versions=VERSIONS,
+                    seed=request.seed,
+                    elapsed=convert.duration(time.monotonic() - t0),
+                )
+            )
+            return response
+
+        return self._run("SimulateDynamics", request, context, body)
+
 
 def _size(request: Any) -> dict[str, int]:
     """The request's size for the log line: reps, territories or accounts."""
     if hasattr(request, "territories"):
         return {"territories": len(request.territories.territory_id)}
+    if hasattr(request, "simulated_reps"):
+        return {"plans": len(request.plans)}
     if hasattr(request, "distribution"):
         d = request.distribution
         return {"grid": len(d.price), "deals": len(d.deal_price)}

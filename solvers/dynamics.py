@@ -230,6 +230,7 @@ class Simulation:
     quota_end: float  # mean quota after the year (ratcheting), annual-quota units per period
     give_up_effort: float  # mean last-month effort of periods where s < q/3 entering that month
     on_track_effort: float  # the same where s >= q/3
+    near_quota_effort: float  # the same where 2q/3 <= s < q: the end-of-period push (bunching)
 
 
 def simulate(plan: DynamicPlan, rep: RepModel, sol: Solution, reps: int = 4000, seed: int = 0) -> Simulation:
@@ -243,7 +244,7 @@ def simulate(plan: DynamicPlan, rep: RepModel, sol: Solution, reps: int = 4000, 
     effort, sales = np.zeros(12), np.zeros(12)
     pay = 0.0
     cost = 0.0
-    low, high = [], []
+    low, high, near = [], [], []
     sg, qg = jnp.asarray(sol.sales_grid), jnp.asarray(sol.quota_grid)
     for t in range(12):
         e = np.asarray(_interp2(jnp.asarray(sol.policy[t]), jnp.asarray(s), jnp.asarray(q), sg, qg))
@@ -256,6 +257,9 @@ def simulate(plan: DynamicPlan, rep: RepModel, sol: Solution, reps: int = 4000, 
                 low.append(float(e[behind].mean()))
             if (~behind).any():
                 high.append(float(e[~behind].mean()))
+            close = (s >= 2.0 * q / 3.0) & (s < q)
+            if close.any():
+                near.append(float(e[close].mean()))
         s = s + x
         if (t + 1) % plan.period_months == 0:
             pay += float(np.mean(np.asarray(period_pay(plan, jnp.asarray(s), jnp.asarray(q)))))
@@ -270,6 +274,7 @@ def simulate(plan: DynamicPlan, rep: RepModel, sol: Solution, reps: int = 4000, 
         quota_end=float(q.mean()),
         give_up_effort=float(np.mean(low)) if low else math.nan,
         on_track_effort=float(np.mean(high)) if high else math.nan,
+        near_quota_effort=float(np.mean(near)) if near else math.nan,
     )
 
 

@@ -62,10 +62,11 @@ def test_zero_noise_gives_the_deterministic_optimum():
 def test_seed_behaviours(quarterly):
     plan, rep, _sol, sim = quarterly
     months = sim.effort_by_month.reshape(4, 3)
-    # Effort rises through the quarter toward the quota deadline.
-    assert months[:, 2].mean() > months[:, 0].mean()
+    # Bunching: reps within reach of the quota push hard in the quarter's last month.
+    assert sim.near_quota_effort > 2 * months[:, 0].mean()
     # Giving up: reps far behind entering the quarter's last month stop trying.
     assert sim.give_up_effort < 0.25 * sim.on_track_effort
+    assert sim.give_up_effort < 0.1 * sim.near_quota_effort
     # Holding back: strong ratcheting (next quota follows this quarter's sales) lowers effort.
     ratchet = replace(plan, ratchet=0.5)
     held = dyn.simulate(ratchet, rep, dyn.solve(ratchet, rep), reps=20_000, seed=1)

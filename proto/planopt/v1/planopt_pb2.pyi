@@ -1180,3 +1180,107 @@ class DesignPriceTiersResponse(_message.Message):
     designs_searched: int
     receipt: Receipt
     def __init__(self, termination: _Optional[_Union[Termination, _Mapping]] = ..., price: _Optional[_Iterable[float]] = ..., density: _Optional[_Iterable[float]] = ..., evaluated: _Optional[_Union[TierOutcome, _Mapping]] = ..., optimised: _Optional[_Union[TierOutcome, _Mapping]] = ..., fit: _Optional[_Union[FittedResponse, _Mapping]] = ..., designs_searched: _Optional[int] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
+
+class DynamicPlanSpec(_message.Message):
+    __slots__ = ("name", "period_months", "bonus_usd", "commission_usd", "ceiling", "ratchet")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_MONTHS_FIELD_NUMBER: _ClassVar[int]
+    BONUS_USD_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_USD_FIELD_NUMBER: _ClassVar[int]
+    CEILING_FIELD_NUMBER: _ClassVar[int]
+    RATCHET_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    period_months: int
+    bonus_usd: float
+    commission_usd: float
+    ceiling: float
+    ratchet: float
+    def __init__(self, name: _Optional[str] = ..., period_months: _Optional[int] = ..., bonus_usd: _Optional[float] = ..., commission_usd: _Optional[float] = ..., ceiling: _Optional[float] = ..., ratchet: _Optional[float] = ...) -> None: ...
+
+class DynamicRep(_message.Message):
+    __slots__ = ("baseline", "productivity", "noise", "effort_cost_usd")
+    BASELINE_FIELD_NUMBER: _ClassVar[int]
+    PRODUCTIVITY_FIELD_NUMBER: _ClassVar[int]
+    NOISE_FIELD_NUMBER: _ClassVar[int]
+    EFFORT_COST_USD_FIELD_NUMBER: _ClassVar[int]
+    baseline: float
+    productivity: float
+    noise: float
+    effort_cost_usd: float
+    def __init__(self, baseline: _Optional[float] = ..., productivity: _Optional[float] = ..., noise: _Optional[float] = ..., effort_cost_usd: _Optional[float] = ...) -> None: ...
+
+class SimulateDynamicsRequest(_message.Message):
+    __slots__ = ("plans", "rep", "discount", "years", "simulated_reps", "seed", "annual_quota_usd", "gross_margin", "optimise_bonus_usd", "optimise_commission_usd")
+    PLANS_FIELD_NUMBER: _ClassVar[int]
+    REP_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_FIELD_NUMBER: _ClassVar[int]
+    YEARS_FIELD_NUMBER: _ClassVar[int]
+    SIMULATED_REPS_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    ANNUAL_QUOTA_USD_FIELD_NUMBER: _ClassVar[int]
+    GROSS_MARGIN_FIELD_NUMBER: _ClassVar[int]
+    OPTIMISE_BONUS_USD_FIELD_NUMBER: _ClassVar[int]
+    OPTIMISE_COMMISSION_USD_FIELD_NUMBER: _ClassVar[int]
+    plans: _containers.RepeatedCompositeFieldContainer[DynamicPlanSpec]
+    rep: DynamicRep
+    discount: float
+    years: int
+    simulated_reps: int
+    seed: int
+    annual_quota_usd: float
+    gross_margin: float
+    optimise_bonus_usd: _containers.RepeatedScalarFieldContainer[float]
+    optimise_commission_usd: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, plans: _Optional[_Iterable[_Union[DynamicPlanSpec, _Mapping]]] = ..., rep: _Optional[_Union[DynamicRep, _Mapping]] = ..., discount: _Optional[float] = ..., years: _Optional[int] = ..., simulated_reps: _Optional[int] = ..., seed: _Optional[int] = ..., annual_quota_usd: _Optional[float] = ..., gross_margin: _Optional[float] = ..., optimise_bonus_usd: _Optional[_Iterable[float]] = ..., optimise_commission_usd: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class DynamicOutcome(_message.Message):
+    __slots__ = ("name", "plan", "effort_by_month", "sales_by_month", "expected_sales", "incentive_pay_usd", "effort_cost_usd", "firm_profit_usd", "give_up_effort", "on_track_effort", "quota_end", "sweeps", "bellman_residual", "policy_value_gap", "policy_stable", "policy_sales", "policy_effort", "near_quota_effort")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    EFFORT_BY_MONTH_FIELD_NUMBER: _ClassVar[int]
+    SALES_BY_MONTH_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_SALES_FIELD_NUMBER: _ClassVar[int]
+    INCENTIVE_PAY_USD_FIELD_NUMBER: _ClassVar[int]
+    EFFORT_COST_USD_FIELD_NUMBER: _ClassVar[int]
+    FIRM_PROFIT_USD_FIELD_NUMBER: _ClassVar[int]
+    GIVE_UP_EFFORT_FIELD_NUMBER: _ClassVar[int]
+    ON_TRACK_EFFORT_FIELD_NUMBER: _ClassVar[int]
+    QUOTA_END_FIELD_NUMBER: _ClassVar[int]
+    SWEEPS_FIELD_NUMBER: _ClassVar[int]
+    BELLMAN_RESIDUAL_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VALUE_GAP_FIELD_NUMBER: _ClassVar[int]
+    POLICY_STABLE_FIELD_NUMBER: _ClassVar[int]
+    POLICY_SALES_FIELD_NUMBER: _ClassVar[int]
+    POLICY_EFFORT_FIELD_NUMBER: _ClassVar[int]
+    NEAR_QUOTA_EFFORT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    plan: DynamicPlanSpec
+    effort_by_month: _containers.RepeatedScalarFieldContainer[float]
+    sales_by_month: _containers.RepeatedScalarFieldContainer[float]
+    expected_sales: float
+    incentive_pay_usd: float
+    effort_cost_usd: float
+    firm_profit_usd: float
+    give_up_effort: float
+    on_track_effort: float
+    quota_end: float
+    sweeps: int
+    bellman_residual: float
+    policy_value_gap: float
+    policy_stable: bool
+    policy_sales: _containers.RepeatedScalarFieldContainer[float]
+    policy_effort: _containers.RepeatedScalarFieldContainer[float]
+    near_quota_effort: float
+    def __init__(self, name: _Optional[str] = ..., plan: _Optional[_Union[DynamicPlanSpec, _Mapping]] = ..., effort_by_month: _Optional[_Iterable[float]] = ..., sales_by_month: _Optional[_Iterable[float]] = ..., expected_sales: _Optional[float] = ..., incentive_pay_usd: _Optional[float] = ..., effort_cost_usd: _Optional[float] = ..., firm_profit_usd: _Optional[float] = ..., give_up_effort: _Optional[float] = ..., on_track_effort: _Optional[float] = ..., quota_end: _Optional[float] = ..., sweeps: _Optional[int] = ..., bellman_residual: _Optional[float] = ..., policy_value_gap: _Optional[float] = ..., policy_stable: _Optional[bool] = ..., policy_sales: _Optional[_Iterable[float]] = ..., policy_effort: _Optional[_Iterable[float]] = ..., near_quota_effort: _Optional[float] = ...) -> None: ...
+
+class SimulateDynamicsResponse(_message.Message):
+    __slots__ = ("termination", "outcomes", "best", "receipt")
+    TERMINATION_FIELD_NUMBER: _ClassVar[int]
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    BEST_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    termination: Termination
+    outcomes: _containers.RepeatedCompositeFieldContainer[DynamicOutcome]
+    best: DynamicOutcome
+    receipt: Receipt
+    def __init__(self, termination: _Optional[_Union[Termination, _Mapping]] = ..., outcomes: _Optional[_Iterable[_Union[DynamicOutcome, _Mapping]]] = ..., best: _Optional[_Union[DynamicOutcome, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...

@@ -75,6 +75,11 @@ class PlanOptimizerStub:
                 request_serializer=planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersRequest.SerializeToString,
                 response_deserializer=planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersResponse.FromString,
                 _registered_method=True)
+        self.SimulateDynamics = channel.unary_unary(
+                '/planopt.v1.PlanOptimizer/SimulateDynamics',
+                request_serializer=planopt_dot_v1_dot_planopt__pb2.SimulateDynamicsRequest.SerializeToString,
+                response_deserializer=planopt_dot_v1_dot_planopt__pb2.SimulateDynamicsResponse.FromString,
+                _registered_method=True)
 
 
 class PlanOptimizerServicer:
@@ -155,6 +160,16 @@ class PlanOptimizerServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SimulateDynamics(self, request, context):
+        """Seed 001's multi-period plans: a forward-looking rep's monthly effort policy by dynamic
+        programming under quarterly/annual quota-bonus plans with commission to a ceiling and quota
+        ratcheting; plan variants compared on expected sales, pay, effort profile and firm profit;
+        optionally the bonus and commission chosen over a grid.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PlanOptimizerServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -197,6 +212,11 @@ def add_PlanOptimizerServicer_to_server(servicer, server):
                     servicer.DesignPriceTiers,
                     request_deserializer=planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersRequest.FromString,
                     response_serializer=planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersResponse.SerializeToString,
+            ),
+            'SimulateDynamics': grpc.unary_unary_rpc_method_handler(
+                    servicer.SimulateDynamics,
+                    request_deserializer=planopt_dot_v1_dot_planopt__pb2.SimulateDynamicsRequest.FromString,
+                    response_serializer=planopt_dot_v1_dot_planopt__pb2.SimulateDynamicsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -416,6 +436,33 @@ class PlanOptimizer:
             '/planopt.v1.PlanOptimizer/DesignPriceTiers',
             planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersRequest.SerializeToString,
             planopt_dot_v1_dot_planopt__pb2.DesignPriceTiersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SimulateDynamics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/planopt.v1.PlanOptimizer/SimulateDynamics',
+            planopt_dot_v1_dot_planopt__pb2.SimulateDynamicsRequest.SerializeToString,
+            planopt_dot_v1_dot_planopt__pb2.SimulateDynamicsResponse.FromString,
             options,
             channel_credentials,
             insecure,
