@@ -452,12 +452,15 @@ def _dynamics(args: argparse.Namespace, client: PlanClient) -> int:
                 f"  {o.name[:26]:<26} {o.expected_sales:>6.3f} {o.incentive_pay_usd:>9,.0f} {o.firm_profit_usd:>10,.0f} "
                 f"{o.give_up_effort:>8.3f} {o.near_quota_effort:>8.3f}  {profile}"
             )
-        print("sales in annual-quota units; give-up / near-q = last-month effort below a third of quota / within a third")
+        print(
+            "sales in annual-quota units; give-up / near-q = last-month effort below a third of quota / within a third"
+        )
     if args.plot:
         from planopt.client import plots
 
         curves = {o.name: list(o.effort_by_month) for o in response.outcomes}
-        print(f"wrote {plots.effort_profiles(curves, args.plot)}")
+        policies = {o.name: (list(o.policy_sales), list(o.policy_effort)) for o in response.outcomes}
+        print(f"wrote {plots.effort_profiles(curves, args.plot, policies)}")
     return 0
 
 

@@ -147,16 +147,29 @@ def price_distribution(
     return path
 
 
-def effort_profiles(curves: dict[str, Sequence[float]], path: str) -> str:
-    """Mean effort by month of the plan year, one line per plan (seed 001's dynamics)."""
+def effort_profiles(
+    curves: dict[str, Sequence[float]],
+    path: str,
+    policies: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+) -> str:
+    """Mean effort by month of the plan year per plan (left) and, when given, each plan's effort
+    policy in a period's last month against cumulative sales (right: the give-up / push state
+    dependence, seed 001's dynamics)."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, axes = plt.subplots(1, 2 if policies else 1, figsize=(12 if policies else 8, 4.5), squeeze=False)
+    ax = axes[0][0]
     for label, values in curves.items():
         ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
     ax.set_xlabel("month")
     ax.set_ylabel("mean effort")
     ax.set_xticks(range(1, 13))
     ax.legend()
+    if policies:
+        ax2 = axes[0][1]
+        for label, (sales, effort) in policies.items():
+            ax2.plot(sales, effort, label=label)
+        ax2.set_xlabel("cumulative sales entering the period's last month (annual-quota units)")
+        ax2.set_ylabel("effort")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -115,6 +115,7 @@ def run(req: pb.SimulateDynamicsRequest, check: Callable[[], None]) -> pb.Simula
             give_up_effort=sim.give_up_effort,
             on_track_effort=sim.on_track_effort,
             near_quota_effort=sim.near_quota_effort,
+            effort_at_grid_max=sim.at_effort_max,
             quota_end=sim.quota_end,
             sweeps=sol.sweeps,
             bellman_residual=sol.bellman_residual,

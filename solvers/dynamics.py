@@ -57,8 +57,9 @@ class RepModel:
 class Grids:
     sales_points: int = 81
     quota_points: int = 11
-    effort_points: int = 41
-    effort_max: float = 1.0
+    effort_points: int = 61
+    effort_max: float = 4.0
+    effort_power: float = 2.0  # grid e_i = max (i / (n - 1))^power: fine near 0, coarse at the top
     sales_max: float = 0.0  # top of the cumulative-sales grid; 0 = automatic
     nodes: int = 7  # Gauss-Hermite
     discount: float = 0.99  # monthly, stationary horizon only
@@ -77,6 +78,7 @@ class Solution:
     bellman_residual: float  # sup |T V - V| of the last sweep (one plan year), USD
     policy_value_gap: float  # sup |V_policy - V| (stationary) or 0
     policy_stable: bool  # the greedy policy is greedy for its own value (policy iteration's fixed point)
+    efforts_max: float = math.inf
 
 
 def _quota_grid(plan: DynamicPlan) -> np.ndarray:
@@ -145,10 +147,14 @@ def _backup(plan: DynamicPlan, rep: RepModel, g: Grids, sg, qg, efforts, nodes, 
     return pay + gamma * jnp.sum(weights * cont, axis=-1) - rep.effort_cost_usd * efforts[None, None, :] ** 2 / 2.0
 
 
+def effort_grid(g: Grids) -> np.ndarray:
+    return g.effort_max * np.linspace(0.0, 1.0, g.effort_points) ** g.effort_power
+
+
 def solve(plan: DynamicPlan, rep: RepModel, g: Grids = Grids()) -> Solution:
     qg = _quota_grid(plan)
     sg = np.linspace(0.0, g.sales_max, g.sales_points) if g.sales_max else _sales_grid(plan, qg, g.sales_points)
-    efforts = np.linspace(0.0, g.effort_max, g.effort_points)
+    efforts = effort_grid(g)
     if rep.noise > 0:
         z, w = np.polynomial.hermite_e.hermegauss(g.nodes)
         w = w / w.sum()
@@ -187,7 +193,7 @@ def solve(plan: DynamicPlan, rep: RepModel, g: Grids = Grids()) -> Solution:
     gap, stable = 0.0, True
     if not g.years:
         gap, stable = _policy_check(plan, rep, g, args, np.asarray(v), policy_idx, gamma)
-    return Solution(np.asarray(v), policy, sg, qg, sweeps, residual, gap, stable)
+    return Solution(np.asarray(v), policy, sg, qg, sweeps, residual, gap, stable, float(efforts[-1]))
 
 
 def _policy_check(plan, rep, g, args, v, policy_idx, gamma):  # type: ignore[no-untyped-def]
@@ -231,6 +237,7 @@ class Simulation:
     give_up_effort: float  # mean last-month effort of periods where s < q/3 entering that month
     on_track_effort: float  # the same where s >= q/3
     near_quota_effort: float  # the same where 2q/3 <= s < q: the end-of-period push (bunching)
+    at_effort_max: float  # share of rep-months whose effort is at the grid's top (should be ~0)
 
 
 def simulate(plan: DynamicPlan, rep: RepModel, sol: Solution, reps: int = 4000, seed: int = 0) -> Simulation:
@@ -245,11 +252,14 @@ def simulate(plan: DynamicPlan, rep: RepModel, sol: Solution, reps: int = 4000, 
     pay = 0.0
     cost = 0.0
     low, high, near = [], [], []
+    top = sol.efforts_max * (1 - 1e-9)
+    at_max = 0.0
     sg, qg = jnp.asarray(sol.sales_grid), jnp.asarray(sol.quota_grid)
     for t in range(12):
         e = np.asarray(_interp2(jnp.asarray(sol.policy[t]), jnp.asarray(s), jnp.asarray(q), sg, qg))
         x = rep.baseline + rep.productivity * e + rep.noise * rng.standard_normal(reps)
         effort[t], sales[t] = e.mean(), x.mean()
+        at_max += float(np.mean(e >= top)) / 12.0
         cost += float(np.mean(rep.effort_cost_usd * e**2 / 2))
         if (t + 1) % plan.period_months == 0:
             behind = s < q / 3.0
@@ -275,6 +285,7 @@ def simulate(plan: DynamicPlan, rep: RepModel, sol: Solution, reps: int = 4000, 
         give_up_effort=float(np.mean(low)) if low else math.nan,
         on_track_effort=float(np.mean(high)) if high else math.nan,
         near_quota_effort=float(np.mean(near)) if near else math.nan,
+        at_effort_max=at_max,
     )
 
 

@@ -32,8 +32,7 @@ def test_one_month_plan_is_the_static_model():
     rep = dyn.RepModel()
     g = dyn.Grids()
     sol = dyn.solve(plan, rep, g)
-    efforts = np.linspace(0, g.effort_max, g.effort_points)
-    e_star, u_star = dyn.static_optimum(plan, rep, efforts)
+    e_star, u_star = dyn.static_optimum(plan, rep, dyn.effort_grid(g))
     assert 0 < e_star < g.effort_max
     np.testing.assert_allclose(sol.policy[:, 0, 0], e_star)  # every month, at the period start
     assert sol.value[0, 0, 0] * (1 - g.discount) == pytest.approx(u_star, rel=1e-8)
@@ -51,7 +50,8 @@ def test_zero_noise_gives_the_deterministic_optimum():
     # it since 3 c e*^2 / 2 = 8,437.5 < B. One plan year, undiscounted: V = 4 (B - 3 c e*^2 / 2).
     plan = dyn.DynamicPlan(period_months=3, bonus_usd=10_000, commission_usd=0.0, ceiling=0.0)
     rep = dyn.RepModel(baseline=0.25 / 3 - 0.015, productivity=0.02, noise=0.0, effort_cost_usd=10_000)
-    g = dyn.Grids(years=1, sales_max=80 / 96, effort_max=1.0, effort_points=41)  # 1/12 on the grid
+    # 1/12 of sales and 0.75 of effort on the grids
+    g = dyn.Grids(years=1, sales_max=80 / 96, effort_max=1.0, effort_points=41, effort_power=1.0)
     sol = dyn.solve(plan, rep, g)
     assert sol.value[0, 0, 0] == pytest.approx(4 * (10_000 - 3 * 10_000 * 0.75**2 / 2), rel=1e-9)
     sim = dyn.simulate(plan, rep, sol, reps=10)
@@ -67,6 +67,7 @@ def test_seed_behaviours(quarterly):
     # Giving up: reps far behind entering the quarter's last month stop trying.
     assert sim.give_up_effort < 0.25 * sim.on_track_effort
     assert sim.give_up_effort < 0.1 * sim.near_quota_effort
+    assert sim.at_effort_max == 0.0  # the effort grid does not bind
     # Holding back: strong ratcheting (next quota follows this quarter's sales) lowers effort.
     ratchet = replace(plan, ratchet=0.5)
     held = dyn.simulate(ratchet, rep, dyn.solve(ratchet, rep), reps=20_000, seed=1)

@@ -1234,7 +1234,7 @@ class SimulateDynamicsRequest(_message.Message):
     def __init__(self, plans: _Optional[_Iterable[_Union[DynamicPlanSpec, _Mapping]]] = ..., rep: _Optional[_Union[DynamicRep, _Mapping]] = ..., discount: _Optional[float] = ..., years: _Optional[int] = ..., simulated_reps: _Optional[int] = ..., seed: _Optional[int] = ..., annual_quota_usd: _Optional[float] = ..., gross_margin: _Optional[float] = ..., optimise_bonus_usd: _Optional[_Iterable[float]] = ..., optimise_commission_usd: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class DynamicOutcome(_message.Message):
-    __slots__ = ("name", "plan", "effort_by_month", "sales_by_month", "expected_sales", "incentive_pay_usd", "effort_cost_usd", "firm_profit_usd", "give_up_effort", "on_track_effort", "quota_end", "sweeps", "bellman_residual", "policy_value_gap", "policy_stable", "policy_sales", "policy_effort", "near_quota_effort")
+    __slots__ = ("name", "plan", "effort_by_month", "sales_by_month", "expected_sales", "incentive_pay_usd", "effort_cost_usd", "firm_profit_usd", "give_up_effort", "on_track_effort", "quota_end", "sweeps", "bellman_residual", "policy_value_gap", "policy_stable", "policy_sales", "policy_effort", "near_quota_effort", "effort_at_grid_max")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PLAN_FIELD_NUMBER: _ClassVar[int]
     EFFORT_BY_MONTH_FIELD_NUMBER: _ClassVar[int]
@@ -1253,6 +1253,7 @@ class DynamicOutcome(_message.Message):
     POLICY_SALES_FIELD_NUMBER: _ClassVar[int]
     POLICY_EFFORT_FIELD_NUMBER: _ClassVar[int]
     NEAR_QUOTA_EFFORT_FIELD_NUMBER: _ClassVar[int]
+    EFFORT_AT_GRID_MAX_FIELD_NUMBER: _ClassVar[int]
     name: str
     plan: DynamicPlanSpec
     effort_by_month: _containers.RepeatedScalarFieldContainer[float]
@@ -1271,7 +1272,8 @@ class DynamicOutcome(_message.Message):
     policy_sales: _containers.RepeatedScalarFieldContainer[float]
     policy_effort: _containers.RepeatedScalarFieldContainer[float]
     near_quota_effort: float
-    def __init__(self, name: _Optional[str] = ..., plan: _Optional[_Union[DynamicPlanSpec, _Mapping]] = ..., effort_by_month: _Optional[_Iterable[float]] = ..., sales_by_month: _Optional[_Iterable[float]] = ..., expected_sales: _Optional[float] = ..., incentive_pay_usd: _Optional[float] = ..., effort_cost_usd: _Optional[float] = ..., firm_profit_usd: _Optional[float] = ..., give_up_effort: _Optional[float] = ..., on_track_effort: _Optional[float] = ..., quota_end: _Optional[float] = ..., sweeps: _Optional[int] = ..., bellman_residual: _Optional[float] = ..., policy_value_gap: _Optional[float] = ..., policy_stable: _Optional[bool] = ..., policy_sales: _Optional[_Iterable[float]] = ..., policy_effort: _Optional[_Iterable[float]] = ..., near_quota_effort: _Optional[float] = ...) -> None: ...
+    effort_at_grid_max: float
+    def __init__(self, name: _Optional[str] = ..., plan: _Optional[_Union[DynamicPlanSpec, _Mapping]] = ..., effort_by_month: _Optional[_Iterable[float]] = ..., sales_by_month: _Optional[_Iterable[float]] = ..., expected_sales: _Optional[float] = ..., incentive_pay_usd: _Optional[float] = ..., effort_cost_usd: _Optional[float] = ..., firm_profit_usd: _Optional[float] = ..., give_up_effort: _Optional[float] = ..., on_track_effort: _Optional[float] = ..., quota_end: _Optional[float] = ..., sweeps: _Optional[int] = ..., bellman_residual: _Optional[float] = ..., policy_value_gap: _Optional[float] = ..., policy_stable: _Optional[bool] = ..., policy_sales: _Optional[_Iterable[float]] = ..., policy_effort: _Optional[_Iterable[float]] = ..., near_quota_effort: _Optional[float] = ..., effort_at_grid_max: _Optional[float] = ...) -> None: ...
 
 class SimulateDynamicsResponse(_message.Message):
     __slots__ = ("termination", "outcomes", "best", "receipt")
