@@ -100,7 +100,7 @@ def run(req: pb.SimulateDynamicsRequest, check: Callable[[], None]) -> pb.Simula
 
     def outcome(name: str, plan: dyn.DynamicPlan) -> pb.DynamicOutcome:
         check()
-        sol = dyn.solve(plan, rep, grids)
+        sol = dyn.solve(plan, rep, grids, should_stop=lambda: check() is not None)
         sim = dyn.simulate(plan, rep, sol, reps=reps, seed=int(req.seed))
         last = plan.period_months - 1
         return pb.DynamicOutcome(

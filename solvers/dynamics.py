@@ -26,6 +26,7 @@ policy must be greedy for it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import jax
@@ -151,7 +152,16 @@ def effort_grid(g: Grids) -> np.ndarray:
     return g.effort_max * np.linspace(0.0, 1.0, g.effort_points) ** g.effort_power
 
 
-def solve(plan: DynamicPlan, rep: RepModel, g: Grids = Grids()) -> Solution:
+class Stopped(Exception):
+    """The caller's ``should_stop`` said so (checked between sweeps)."""
+
+
+def solve(
+    plan: DynamicPlan,
+    rep: RepModel,
+    g: Grids = Grids(),
+    should_stop: Callable[[], bool] | None = None,
+) -> Solution:
     qg = _quota_grid(plan)
     sg = np.linspace(0.0, g.sales_max, g.sales_points) if g.sales_max else _sales_grid(plan, qg, g.sales_points)
     efforts = effort_grid(g)
@@ -181,6 +191,8 @@ def solve(plan: DynamicPlan, rep: RepModel, g: Grids = Grids()) -> Solution:
     sweeps = 0
     limit = g.years if g.years else g.max_sweeps
     while sweeps < limit:
+        if should_stop is not None and should_stop():
+            raise Stopped("stopped between value-iteration sweeps")
         new, idx = sweep(v)
         residual = float(jnp.max(jnp.abs(new - v)))
         v = new

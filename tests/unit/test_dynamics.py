@@ -73,3 +73,15 @@ def test_seed_behaviours(quarterly):
     held = dyn.simulate(ratchet, rep, dyn.solve(ratchet, rep), reps=20_000, seed=1)
     assert held.effort_by_month.mean() < sim.effort_by_month.mean()
     assert held.revenue < sim.revenue
+
+
+def test_solve_stops_between_sweeps_when_asked():
+    calls = []
+
+    def stop():
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(dyn.Stopped):
+        dyn.solve(dyn.DynamicPlan(), dyn.RepModel(), should_stop=stop)
+    assert len(calls) == 4  # checked before every sweep; stopped at the fourth check
