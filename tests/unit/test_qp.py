@@ -32,3 +32,23 @@ def test_backends_agree_and_satisfy_qp_kkt(seed):
         rows = c + jac @ r.step - r.slack
         assert np.all(rows <= 1e-6)
         assert np.max(np.abs(r.multipliers * rows)) < 1e-5
+
+
+def test_fd_hessian_of_a_quadratic_lagrangian_is_exact_and_made_positive():
+    # L(z) = f + lam c with f = 1/2 z^T A z and c = 1/2 z^T B z - 1: Hessian A + lam B (closed
+    # form); an indefinite one comes back with |eigenvalues|.
+    from planopt.solvers.sqp import _fd_hessian
+
+    a = np.array([[2.0, 0.5, 0.0], [0.5, 1.0, 0.2], [0.0, 0.2, 3.0]])
+    b = np.array([[1.0, 0.0, 0.3], [0.0, -4.0, 0.0], [0.3, 0.0, 0.5]])
+
+    def fun(z):
+        return 0.5 * z @ a @ z, a @ z, np.array([0.5 * z @ b @ z - 1.0]), (b @ z)[None, :]
+
+    z = np.array([0.3, 0.6, 0.5])
+    lam = np.array([0.2])
+    h = _fd_hessian(fun, z, lam)
+    np.testing.assert_allclose(h, a + 0.2 * b, atol=1e-8)  # positive definite already
+    w, v = np.linalg.eigh(a + 1.0 * b)
+    assert w.min() < 0
+    np.testing.assert_allclose(_fd_hessian(fun, z, np.array([1.0])), (v * np.abs(w)) @ v.T, atol=1e-8)
