@@ -283,35 +283,32 @@ def _quotas(args: argparse.Namespace, client: PlanClient) -> int:
 
     if args.request:
         request = _read_request(args.request, pb.AllocateQuotasRequest())
-        response = client.allocate_quotas_raw(request, timeout=args.timeout)
-        _write_json(args, response)
-        if args.format == "table":
-            print(f"== AllocateQuotas: {args.request} ==")
-            print(coverage.quota_table(response))
-        return 0
-    if args.demo:
-        columns = coverage.demo_quotas()
-        target = args.company_target or 1.08 * sum(columns["last_year_quota_usd"])
-        title = "45 demo territories (seed 000 team), target +8% on last year"
+        title = args.request
     else:
-        if args.company_target is None:
-            raise ValueError("quotas --csv needs --company-target USD")
-        columns = read_csv(args.csv, coverage.QUOTA_NUMERIC)
-        target, title = args.company_target, args.csv
-    request = coverage.quotas_request(
-        columns,
-        target,
-        over_assignment=args.over_assignment,
-        max_increase=args.max_increase,
-        max_decrease=args.max_decrease,
-        min_quota_to_potential=args.min_ratio,
-        max_quota_to_potential=args.max_ratio,
-        objective=args.objective,
-    )
+        if args.demo:
+            columns = coverage.demo_quotas()
+            target = args.company_target or 1.08 * sum(columns["last_year_quota_usd"])
+            source = "45 demo territories (seed 000 team), target +8% on last year"
+        else:
+            if args.company_target is None:
+                raise ValueError("quotas --csv needs --company-target USD")
+            columns = read_csv(args.csv, coverage.QUOTA_NUMERIC)
+            target, source = args.company_target, args.csv
+        request = coverage.quotas_request(
+            columns,
+            target,
+            over_assignment=args.over_assignment,
+            max_increase=args.max_increase,
+            max_decrease=args.max_decrease,
+            min_quota_to_potential=args.min_ratio,
+            max_quota_to_potential=args.max_ratio,
+            objective=args.objective,
+        )
+        title = f"{source}, company target ${target:,.0f}"
     response = client.allocate_quotas_raw(request, timeout=args.timeout)
     _write_json(args, response)
     if args.format == "table":
-        print(f"== AllocateQuotas: {title}, company target ${target:,.0f} ==")
+        print(f"== AllocateQuotas: {title} ==")
         print(coverage.quota_table(response))
     return 0
 

@@ -99,8 +99,12 @@ def run(req: pb.SimulateDynamicsRequest, check: Callable[[], None]) -> pb.Simula
     margin = req.gross_margin if req.HasField("gross_margin") else 0.7
 
     def outcome(name: str, plan: dyn.DynamicPlan) -> pb.DynamicOutcome:
-        check()
-        sol = dyn.solve(plan, rep, grids, should_stop=lambda: check() is not None)
+        def stop() -> bool:
+            check()  # raises the abort itself
+            return False
+
+        stop()
+        sol = dyn.solve(plan, rep, grids, should_stop=stop)
         sim = dyn.simulate(plan, rep, sol, reps=reps, seed=int(req.seed))
         last = plan.period_months - 1
         return pb.DynamicOutcome(

@@ -132,7 +132,7 @@ def expected_pay(plan: DynamicPlan, mean: jax.Array, q: jax.Array, sd: float) ->
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
-def _backup(plan: DynamicPlan, rep: RepModel, g: Grids, sg, qg, efforts, nodes, weights, t, v_next, gamma):  # type: ignore[no-untyped-def]
+def _backup(plan: DynamicPlan, rep: RepModel, sg, qg, efforts, nodes, weights, t, v_next, gamma):  # type: ignore[no-untyped-def]
     """Q-values (S, Q, E) of month t given next month's value (S, Q). The period-end pay is
     integrated in closed form; the (smooth) continuation value by quadrature."""
     s = sg[:, None, None]
@@ -178,7 +178,7 @@ def solve(
         """One backward pass over the 12 months from next year's month-0 value v[0]."""
 
         def month(carry, t):  # type: ignore[no-untyped-def]
-            q_values = _backup(plan, rep, g, *args, t, carry, gamma)
+            q_values = _backup(plan, rep, *args, t, carry, gamma)
             best = jnp.max(q_values, axis=-1)
             return best, (best, jnp.argmax(q_values, axis=-1))
 
@@ -216,7 +216,7 @@ def _policy_check(plan, rep, g, args, v, policy_idx, gamma):  # type: ignore[no-
     @jax.jit
     def evaluate(vp: jax.Array) -> tuple[jax.Array, jax.Array]:
         def month(carry, t):  # type: ignore[no-untyped-def]
-            q_values = _backup(plan, rep, g, *args, t, carry, gamma)
+            q_values = _backup(plan, rep, *args, t, carry, gamma)
             chosen = jnp.take_along_axis(q_values, pidx[t][..., None], axis=-1)[..., 0]
             return chosen, (chosen, q_values)
 

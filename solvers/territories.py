@@ -24,6 +24,7 @@ at disruption <= eps, then disruption at that travel) so it is not merely weakly
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -348,8 +349,6 @@ def _design(
     time_limit_s: float,
     should_stop: Callable[[], bool] | None,
 ) -> Design:
-    import time
-
     t0 = time.monotonic()
     lp = model.lp(c, offset, extra)
     start = model.start(_start_assignment(model.p))
