@@ -34,7 +34,7 @@ BOUNDS = {
 }
 
 
-def _synthetic(n_reps: int, roles: list[str], seed: int) -> PlanProblem:
+def synthetic(n_reps: int, roles: list[str], seed: int) -> PlanProblem:
     rng = np.random.default_rng(seed)
     role_of = rng.integers(0, len(roles), n_reps)
     ote = {r: float(rng.uniform(120e3, 260e3)) for r in roles}
@@ -86,9 +86,9 @@ def instance(name: str, infeasible: bool = False) -> PlanProblem:
     if name == "S":
         problem = demo_problem()
     elif name == "M":
-        problem = _synthetic(1000, [f"R{r}-S{s}" for r in range(4) for s in range(3)], seed=11)
+        problem = synthetic(1000, [f"R{r}-S{s}" for r in range(4) for s in range(3)], seed=11)
     elif name == "L":
-        problem = _synthetic(100_000, [f"R{r}" for r in range(20)], seed=12)
+        problem = synthetic(100_000, [f"R{r}" for r in range(20)], seed=12)
     else:
         raise ValueError(f"unknown instance {name!r}; expected S, M or L")
     if infeasible:

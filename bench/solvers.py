@@ -4,9 +4,12 @@
 
 Every solver sees the same function: ``ScaledProblem`` (JAX surface, exact block-sparse
 Jacobians; one evaluation gives f, grad f, c and dc/dz, cached so a peer asking for the value
-and then the Jacobian at the same point pays once). IPOPT uses its limited-memory Hessian (our
-SQP uses damped BFGS: neither gets second derivatives). Timings are warm (JIT compiled before
-timing) medians of ``--repeats`` runs, all measured in this run.
+and then the Jacobian at the same point pays once). Our SQP uses the exact Hessian of the
+Lagrangian (JAX second order, ``PlanModel.lagrangian_hessian``). IPOPT runs twice: with its
+limited-memory Hessian ("ipopt") and with the same exact second derivatives, per output,
+through a casadi callback ("ipopt_exact") — the strongest peer we can build on this surface.
+SLSQP takes first derivatives only (its BFGS is internal). Timings are warm (JIT compiled
+before timing) medians of ``--repeats`` runs, all measured in this run.
 
 Prints one JSON object per (instance, solver) and a summary line per instance with
 speedup_vs_slsqp, speedup_vs_ipopt and objective_gap_vs_best_peer (relative; positive = ours
@@ -82,11 +85,46 @@ def run_slsqp(fun: ScaledProblem, zs: list[np.ndarray]) -> tuple[float, float, s
     return best
 
 
-def run_ipopt(fun: ScaledProblem, zs: list[np.ndarray]) -> tuple[float, float, str]:
+def output_hessians(fun: ScaledProblem, z: np.ndarray) -> np.ndarray:
+    """Exact Hessians of f and of each c_j at z, stacked as casadi wants the Jacobian of the
+    (1 + m, n) Jacobian: rows k + i (1 + m) (column-major vec of the Jacobian), columns j."""
+    m = len(fun.specs)
+    fun.second_order(z)  # surface second order at z, reused by every output's assembly
+    hs = [fun.hessian(z, np.zeros(m), 1.0)]
+    for j in range(m):
+        hs.append(fun.hessian(z, np.eye(m)[j], 0.0))
+    stack = np.stack(hs)  # (1 + m, n, n): [k, i, j]
+    return np.transpose(stack, (1, 0, 2)).reshape(-1, stack.shape[2])
+
+
+def run_ipopt(fun: ScaledProblem, zs: list[np.ndarray], exact_hessian: bool = False) -> tuple[float, float, str]:
     import casadi as ca
 
     f = Cached(fun)
     n, m = zs[0].size, len(fun.specs)
+
+    class Hess(ca.Callback):
+        """d(Jacobian)/dz: inputs (z, outputs, Jacobian), outputs (d jac/dz, d jac/d outputs = 0)."""
+
+        def __init__(self) -> None:
+            ca.Callback.__init__(self)
+            self.construct("planopt_hess", {})
+
+        def get_n_in(self) -> int:
+            return 3
+
+        def get_n_out(self) -> int:
+            return 2
+
+        def get_sparsity_in(self, i: int) -> ca.Sparsity:
+            return [ca.Sparsity.dense(n, 1), ca.Sparsity.dense(1 + m, 1), ca.Sparsity.dense(1 + m, n)][i]
+
+        def get_sparsity_out(self, i: int) -> ca.Sparsity:
+            return ca.Sparsity.dense((1 + m) * n, n) if i == 0 else ca.Sparsity((1 + m) * n, 1 + m)
+
+        def eval(self, arg: list) -> list:  # type: ignore[type-arg]
+            z = np.clip(np.asarray(arg[0]).ravel(), 0.0, 1.0)
+            return [output_hessians(fun, z), ca.DM((1 + m) * n, 1 + m)]
 
     class Jac(ca.Callback):
         def __init__(self) -> None:
@@ -108,6 +146,16 @@ def run_ipopt(fun: ScaledProblem, zs: list[np.ndarray]) -> tuple[float, float, s
         def eval(self, arg: list) -> list:  # type: ignore[type-arg]
             _, g, _, jac = f(np.asarray(arg[0]).ravel())
             return [np.vstack([g[None, :], jac])]
+
+        def has_jacobian(self) -> bool:
+            return exact_hessian
+
+        def get_jacobian(self, name: str, inames: list, onames: list, opts: dict) -> ca.Function:  # type: ignore[type-arg]
+            self.hess_cb = Hess()
+            x = ca.MX.sym("x", n, 1)
+            out = ca.MX.sym("out", 1 + m, 1)
+            jac = ca.MX.sym("jac", 1 + m, n)
+            return ca.Function(name, [x, out, jac], self.hess_cb(x, out, jac), inames, onames, opts)
 
     class FG(ca.Callback):
         def __init__(self) -> None:
@@ -147,7 +195,7 @@ def run_ipopt(fun: ScaledProblem, zs: list[np.ndarray]) -> tuple[float, float, s
         "ipopt.print_level": 0,
         "print_time": False,
         "ipopt.sb": "yes",
-        "ipopt.hessian_approximation": "limited-memory",
+        "ipopt.hessian_approximation": "exact" if exact_hessian else "limited-memory",
         "ipopt.tol": 1e-8,
         "ipopt.max_iter": 500,
     }
@@ -178,6 +226,7 @@ def bench_instance(name: str, repeats: int, n_starts: int, emit: Callable[[dict]
     problem = instance(name)
     model = PlanModel(problem)
     model.evaluate(problem.template.value)  # JIT compile outside the timings
+    model.rep_derivatives(problem.template.value)
     fun = ScaledProblem(problem, model)
     options = SolveOptions(num_starts=n_starts, seed=0, time_limit_s=600)
 
@@ -191,6 +240,7 @@ def bench_instance(name: str, repeats: int, n_starts: int, emit: Callable[[dict]
         ("planopt", ours),
         ("slsqp", lambda: run_slsqp(fun, zs)),
         ("ipopt", lambda: run_ipopt(fun, zs)),
+        ("ipopt_exact", lambda: run_ipopt(fun, zs, exact_hessian=True)),
     ):
         (obj, viol, term), secs = _timed(fn, repeats)
         objective = -obj * fun.obj_scale if np.isfinite(obj) else None
@@ -207,7 +257,7 @@ def bench_instance(name: str, repeats: int, n_starts: int, emit: Callable[[dict]
                 "starts": n_starts,
             }
         )
-    peers = [results[p][0] for p in ("slsqp", "ipopt") if results[p][0] is not None]
+    peers = [results[p][0] for p in ("slsqp", "ipopt", "ipopt_exact") if results[p][0] is not None]
     best_peer = max(peers) if peers else None
     ours_obj = results["planopt"][0]
     emit(
@@ -215,6 +265,7 @@ def bench_instance(name: str, repeats: int, n_starts: int, emit: Callable[[dict]
             "instance": name,
             "speedup_vs_slsqp": results["slsqp"][1] / results["planopt"][1],
             "speedup_vs_ipopt": results["ipopt"][1] / results["planopt"][1],
+            "speedup_vs_ipopt_exact": results["ipopt_exact"][1] / results["planopt"][1],
             "objective_gap_vs_best_peer": None
             if best_peer is None or ours_obj is None
             else (ours_obj - best_peer) / abs(best_peer),

@@ -109,6 +109,7 @@ def warm_up(buckets: tuple[int, ...]) -> None:
         model = PlanModel(problem)
         model.evaluate(problem.template.value)
         model.evaluate(problem.template.value, with_jacobian=False)
+        model.rep_derivatives(problem.template.value)  # the SQP's exact-Hessian kernel
         simulate(model, problem.template.value, draws=2)  # Monte Carlo kernels of this bucket
         log.info("warmed bucket %d", bucket_size(reps))
     # One short solve warms cvxpy/HiGHS code paths (not the JIT; that is done above).

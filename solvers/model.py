@@ -23,6 +23,7 @@ from planopt.solvers.surface import (
     ModelConstants,
     RepParams,
     batch_value_and_jacobian,
+    batch_value_jacobian_hessian,
     batch_values,
 )
 
@@ -41,6 +42,23 @@ def bucket_size(n: int) -> int:
         if size * 3 // 2 >= n:
             return size * 3 // 2
         size *= 2
+
+
+@dataclass
+class RepDerivatives:
+    """One surface evaluation with second order, in sorted (cell) order: outcomes (n, 6), lever
+    Jacobians (n, 6, 6) and lever Hessians (n, 3, 6, 6) of attainment, pay and attrition."""
+
+    y: np.ndarray
+    jac: np.ndarray
+    hess: np.ndarray
+
+
+def _ratio_curvature(u: float, v: float, gu: np.ndarray, gv: np.ndarray) -> np.ndarray:
+    """The part of the Hessian of u / v that is not (Hess u) / v - u (Hess v) / v**2: the outer
+    products of the flattened gradients of the numerator and denominator."""
+    cross = np.outer(gu, gv)
+    return -(cross + cross.T) / v**2 + 2.0 * u * np.outer(gv, gv) / v**3
 
 
 class NonFiniteOutcome(FloatingPointError):
@@ -276,6 +294,16 @@ class PlanModel:
         return other
 
     # ----------------------------------------------------------------- evaluation
+    @property
+    def has_exact_hessian(self) -> bool:
+        """Every constraint kind has an exact Hessian except the simulated risk measure."""
+        return all(s.kind != "cost_of_sales_risk" for s in self.specs)
+
+    def rep_derivatives(self, levers: np.ndarray) -> RepDerivatives:
+        lev = np.asarray(levers, dtype=float)[self.lever_rows]
+        y, jac, hess = batch_value_jacobian_hessian(lev, self.params, self.constants)
+        return RepDerivatives(np.asarray(y)[: self.n], np.asarray(jac)[: self.n], np.asarray(hess)[: self.n])
+
     def rep_outcomes(self, levers: np.ndarray, with_jacobian: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Per-rep outcomes (n, 6) and Jacobians (n, 6, 6), in sorted (cell) order. Without the
         Jacobian (a separate, cheaper kernel) the returned Jacobian is zeros."""
@@ -286,11 +314,14 @@ class PlanModel:
         y, jac = batch_value_and_jacobian(lev, self.params, self.constants)
         return np.asarray(y)[: self.n], np.asarray(jac)[: self.n]
 
-    def evaluate(self, levers: np.ndarray, with_jacobian: bool = True) -> Evaluation:
+    def evaluate(
+        self, levers: np.ndarray, with_jacobian: bool = True, reps: RepDerivatives | None = None
+    ) -> Evaluation:
         """Firm metrics and constraint values at ``levers`` and, unless ``with_jacobian`` is
-        False (EvaluatePlan, reports), their lever Jacobians (zeros when skipped)."""
+        False (EvaluatePlan, reports), their lever Jacobians (zeros when skipped). ``reps``:
+        the surface already evaluated at ``levers`` (with second order), not evaluated again."""
         levers = np.asarray(levers, dtype=float)
-        y, jy = self.rep_outcomes(levers, with_jacobian)
+        y, jy = (reps.y, reps.jac) if reps is not None else self.rep_outcomes(levers, with_jacobian)
         finite = np.isfinite(y).all(axis=1) & np.isfinite(jy).all(axis=(1, 2))
         if not finite.all():
             raise NonFiniteOutcome(np.sort(self.order[np.flatnonzero(~finite)]))
@@ -405,3 +436,99 @@ class PlanModel:
             role_metrics=role_metrics,
             rep=rep,
         )
+
+    # ----------------------------------------------------------------- second order
+    def lagrangian_hessian(
+        self, levers: np.ndarray, reps: RepDerivatives, objective_weight: float, weights: np.ndarray
+    ) -> np.ndarray:
+        """Exact Hessian, w.r.t. the flattened (R, 6) lever matrix, of
+
+            objective_weight * objective + sum_j weights[j] * values[j]
+
+        (values in business units, as in ``Evaluation.values``). Every firm metric is linear in
+        per-rep outcomes or a ratio u / v of two such linear forms (cost of sales, equity gaps,
+        base share), so the Hessian is the per-rep Hessians weighted by the metric's derivative
+        with respect to each rep's outcome (block-diagonal by role) plus, for each ratio, the
+        outer products of the gradients of u and v. Not defined for the simulated risk measure
+        (``has_exact_hessian``)."""
+        if not self.has_exact_hessian:
+            raise ValueError("no exact Hessian for the simulated cost-of-sales risk measure")
+        levers = np.asarray(levers, dtype=float)
+        y, jy = reps.y, reps.jac
+        n_roles = len(self.roles)
+        size = n_roles * N_LEVERS
+        q = self.quota_sorted
+        n = float(self.n)
+        w = np.zeros((self.n, 3))  # d(weighted sum) / d(attainment, pay, attrition) per rep
+        outer = np.zeros((size, size))
+
+        def role_sum(per_rep: np.ndarray) -> np.ndarray:  # (n, 6) -> flattened (R * 6)
+            out = np.zeros((n_roles, N_LEVERS))
+            np.add.at(out, self.role_idx_sorted, per_rep)
+            return out.ravel()
+
+        pay, att = y[:, PAY], y[:, ATT]
+        pay_sum, rev_sum = float(pay.sum()), float(q @ att)
+        need_totals = objective_weight != 0.0 or any(s.kind == "cost_of_sales" for s in self.specs)
+        g_pay = role_sum(jy[:, PAY]) if need_totals else np.zeros(size)
+        g_rev = role_sum(q[:, None] * jy[:, ATT]) if need_totals else np.zeros(size)
+
+        a = objective_weight
+        obj = self.problem.objective
+        if obj.kind is ObjectiveKind.ATTAINMENT:
+            w[:, 0] += a / n
+        elif obj.kind is ObjectiveKind.QUOTA_WEIGHTED_ATTAINMENT:
+            w[:, 0] += a * q / self.total_quota
+        elif obj.kind is ObjectiveKind.REVENUE:
+            w[:, 0] += a * q
+        else:
+            w[:, 0] += a * obj.gross_margin * q
+            w[:, 1] -= a
+        role_of = self.role_idx_sorted
+        cell_of = np.repeat(np.arange(len(self.cell_ids)), np.diff(np.r_[self.cell_starts, self.n]))
+        for spec, a in zip(self.specs, weights, strict=True):
+            if a == 0.0:
+                continue
+            if spec.kind == "cost_of_sales":
+                w[:, 1] += a / rev_sum
+                w[:, 0] -= a * pay_sum * q / rev_sum**2
+                outer += a * _ratio_curvature(pay_sum, rev_sum, g_pay, g_rev)
+            elif spec.kind == "attrition":
+                w[:, 2] += a / n
+            elif spec.kind == "base_share":
+                r = self.roles.index(spec.role)
+                b, ti = levers[r, BASE], levers[r, TI]
+                s3 = (b + ti) ** 3
+                i, j = r * N_LEVERS + BASE, r * N_LEVERS + TI
+                outer[i, i] += a * -2.0 * ti / s3
+                outer[j, j] += a * 2.0 * b / s3
+                outer[i, j] += a * (b - ti) / s3
+                outer[j, i] += a * (b - ti) / s3
+            elif spec.kind == "equity_gap":
+                r = self.roles.index(spec.role)
+                ci = next(
+                    i for i in range(len(self.cell_ids)) if self.cell_role[i] == r and self.cell_group[i] == spec.group
+                )
+                in_cell, in_role = cell_of == ci, role_of == r
+                k = self.role_count[r] / self.cell_count[ci]
+                pc, pr = float(pay[in_cell].sum()), float(pay[in_role].sum())
+                w[in_cell, 1] += a * k / pr
+                w[in_role, 1] -= a * k * pc / pr**2
+                gu = role_sum(np.where(in_cell[:, None], k * jy[:, PAY], 0.0))
+                gv = role_sum(np.where(in_role[:, None], jy[:, PAY], 0.0))
+                outer += a * _ratio_curvature(k * pc, pr, gu, gv)
+            elif spec.kind == "adjusted_equity_gap":
+                coef_row, mean_ref = self.adjusted_gap_rows[spec.group]
+                num, den = float(coef_row @ pay), float(mean_ref @ pay)
+                w[:, 1] += a * (coef_row - (num / den) * mean_ref) / den
+                gu = role_sum(coef_row[:, None] * jy[:, PAY])
+                gv = role_sum(mean_ref[:, None] * jy[:, PAY])
+                outer += a * _ratio_curvature(num, den, gu, gv)
+            # ote: linear in the levers, no curvature
+        blocks = np.zeros((n_roles, N_LEVERS, N_LEVERS))
+        np.add.at(blocks, role_of, np.einsum("no,noij->nij", w, reps.hess))
+        hess = outer
+        for r in range(n_roles):
+            sl = slice(r * N_LEVERS, (r + 1) * N_LEVERS)
+            hess[sl, sl] += blocks[r]
+        return 0.5 * (hess + hess.T)

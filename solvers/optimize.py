@@ -112,9 +112,34 @@ class ScaledProblem:
 
     def __call__(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         ev = self.model.evaluate(self.space.levers(z))
+        return self._scaled(ev)
+
+    def _scaled(self, ev: Evaluation) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         c, jac = ev.scaled(self.specs)
         grad = -self.space.chain(ev.objective_grad) / self.obj_scale
         return -ev.objective / self.obj_scale, grad, c, self.space.chain(jac)
+
+    # Second order: the SQP's exact-Hessian mode evaluates points with the surface's Hessians
+    # (one kernel call) and keeps the last two, so the Hessian at an accepted trial point (or
+    # its second-order correction) costs no second surface evaluation.
+    def second_order(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        levers = self.space.levers(z)
+        reps = self.model.rep_derivatives(levers)
+        self._cache = [(np.array(z, copy=True), reps), *getattr(self, "_cache", [])[:1]]
+        return self._scaled(self.model.evaluate(levers, reps=reps))
+
+    def hessian(self, z: np.ndarray, lam: np.ndarray, objective_weight: float = 1.0) -> np.ndarray:
+        """Exact Hessian in z of the scaled Lagrangian ``objective_weight * f + lam . c``."""
+        reps = next((r for zz, r in getattr(self, "_cache", []) if np.array_equal(zz, z)), None)
+        levers = self.space.levers(z)
+        if reps is None:
+            reps = self.model.rep_derivatives(levers)
+        sign = np.array([1.0 if s.sense == "<=" else -1.0 for s in self.specs])
+        scale = np.array([s.scale for s in self.specs])
+        weights = lam * sign / scale if lam.size else np.zeros(len(self.specs))
+        h_lev = self.model.lagrangian_hessian(levers, reps, -objective_weight / self.obj_scale, weights)
+        idx, width = self.space.idx, self.space.width
+        return h_lev[np.ix_(idx, idx)] * np.outer(width, width)
 
 
 def objective_scale(problem: PlanProblem) -> float:
@@ -174,6 +199,13 @@ def optimize(
     settings = sqp.SQPSettings(
         max_iterations=options.max_iterations, feasibility_tol=options.feasibility_tol, kkt_tol=options.kkt_tol
     )
+    if options.hessian is not None:
+        settings.hessian = options.hessian
+    # Exact second order where the model has it (all constraint kinds but the simulated risk
+    # measure): points are evaluated with the surface's Hessians, reused for the Lagrangian's.
+    exact = settings.hessian == "exact" and model.has_exact_hessian
+    evaluate = fun.second_order if exact else fun
+    curvature = fun.hessian if exact else None
     results: list[sqp.SQPResult] = []
     interrupted = ""
     if space.n == 0:
@@ -195,7 +227,7 @@ def optimize(
             if time.monotonic() >= deadline or (should_stop is not None and should_stop()):
                 interrupted = interrupted or "time_limit"
                 break
-            res = sqp.solve(fun, z0, settings, deadline, should_stop)
+            res = sqp.solve(evaluate, z0, settings, deadline, should_stop, hessian=curvature)
             results.append(res)
             if res.status in ("time_limit", "cancelled"):
                 interrupted = res.status
@@ -276,12 +308,22 @@ def optimize(
 
     # Phase 1: the smallest (scaled l1) relaxation, from the least-violating point.
     start = min(results, key=lambda r: float(np.sum(np.maximum(r.point.c, 0.0)))).point
-    phase1 = sqp.solve(fun, start.z, settings, max(deadline, time.monotonic() + 1.0), should_stop, objective_free=True)
+    phase1 = sqp.solve(
+        evaluate,
+        start.z,
+        settings,
+        max(deadline, time.monotonic() + 1.0),
+        should_stop,
+        objective_free=True,
+        hessian=curvature,
+    )
     iterations += phase1.iterations
     point = phase1.point
     if point.violation <= tol:
         # Phase 1 found a feasible point the starts missed: resume optimisation from it.
-        res = sqp.solve(fun, point.z, settings, max(deadline, time.monotonic() + 1.0), should_stop)
+        res = sqp.solve(
+            evaluate, point.z, settings, max(deadline, time.monotonic() + 1.0), should_stop, hessian=curvature
+        )
         iterations += res.iterations
         if res.point.violation <= tol:
             term = Termination.LOCALLY_OPTIMAL if res.status == "converged" else Termination.ITERATION_LIMIT

@@ -126,6 +126,7 @@ class SolveOptions:
     feasibility_tol: float = 1e-6  # in scaled units (see ConstraintSpec.scale)
     kkt_tol: float = 1e-5
     warm_start: np.ndarray | None = None  # (R, 6) lever values of a previous plan
+    hessian: str | None = None  # SQP curvature model: exact | bfgs | fd (None: SQPSettings' default)
 
 
 def roster_from_columns(columns: dict[str, list]) -> Roster:  # type: ignore[type-arg]

@@ -25,6 +25,8 @@ QP_TIME_LIMIT_S = 1.0  # one subproblem; HiGHS' active-set QP can stall on degen
 
 # fun(z) -> (f, grad f, c, J)
 Functions = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, np.ndarray]]
+# hessian(z, lam, objective_weight) -> Hessian of objective_weight * f + lam . c
+Hessian = Callable[[np.ndarray, np.ndarray, float], np.ndarray]
 
 
 @dataclass
@@ -36,11 +38,16 @@ class SQPSettings:
     initial_penalty: float = 10.0
     max_penalty: float = 1e5
     qp_backend: str = "highs"  # or "cvxpy" (the reference formulation; same QP)
-    # "bfgs" (damped BFGS, the default) or "fd": the Lagrangian's Hessian by central differences
-    # of its exact gradient (2n evaluations per accepted step), eigenvalues made positive
-    # (|lambda|, floored). An experiment for issue 4 (bench/README.md): on M, fd reaches IPOPT's
-    # objective where BFGS stops 6e-5 short, at 7x the time. Set PLANOPT_SQP_HESSIAN=fd to try.
-    hessian: str = os.environ.get("PLANOPT_SQP_HESSIAN", "bfgs")
+    # The model of the Lagrangian's curvature:
+    # "exact" (default): the exact Hessian from the caller's ``hessian`` function (forward over
+    #   forward JAX through the surface, ``PlanModel.lagrangian_hessian``), convexified by
+    #   |eigenvalues| with a floor; falls back to "bfgs" when the caller has none (the
+    #   simulated risk constraint);
+    # "bfgs": damped BFGS (about 5x more iterations; on M it stops 6e-5 short of IPOPT);
+    # "fd": central differences of the exact gradient (2n evaluations per accepted step; the
+    #   experiment that located the M gap, kept as an independent check).
+    # Override with PLANOPT_SQP_HESSIAN.
+    hessian: str = os.environ.get("PLANOPT_SQP_HESSIAN", "exact")
 
 
 @dataclass
@@ -105,6 +112,17 @@ def _damped_bfgs(h: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 0.5 * (h + h.T)
 
 
+def convexify(h: np.ndarray) -> np.ndarray | None:
+    """Symmetric h with its eigenvalues replaced by |eigenvalue|, floored at 1e-6 of the
+    largest: the QP subproblem must be convex; the trust region bounds the step where the true
+    curvature is negative. None when h is not finite."""
+    if not np.all(np.isfinite(h)):
+        return None
+    w, v = np.linalg.eigh(0.5 * (h + h.T))
+    floor = 1e-6 * max(1.0, float(np.max(np.abs(w), initial=0.0)))
+    return (v * np.maximum(np.abs(w), floor)) @ v.T
+
+
 def _fd_hessian(fun: Functions, z: np.ndarray, lam: np.ndarray, step: float = 1e-5) -> np.ndarray | None:
     """Central differences of the Lagrangian gradient g + J^T lam (one-sided at a bound),
     symmetrised and made positive definite by |eigenvalues| with a floor."""
@@ -123,12 +141,7 @@ def _fd_hessian(fun: Functions, z: np.ndarray, lam: np.ndarray, step: float = 1e
         grad1 = g1 + (j1.T @ lam if lam.size else 0.0)
         grad0 = g0 + (j0.T @ lam if lam.size else 0.0)
         h[:, i] = (grad1 - grad0) / width
-    if not np.all(np.isfinite(h)):
-        return None
-    h = 0.5 * (h + h.T)
-    w, v = np.linalg.eigh(h)
-    floor = 1e-6 * max(1.0, float(np.max(np.abs(w))))
-    return (v * np.maximum(np.abs(w), floor)) @ v.T
+    return convexify(h)
 
 
 def solve(
@@ -138,8 +151,11 @@ def solve(
     deadline: float,
     should_stop: Callable[[], bool] | None = None,
     objective_free: bool = False,
+    hessian: Hessian | None = None,
 ) -> SQPResult:
-    """Run the SQP from z0. ``objective_free`` solves the phase-1 (minimum-violation) problem."""
+    """Run the SQP from z0. ``objective_free`` solves the phase-1 (minimum-violation) problem.
+    ``hessian(z, lam, objective_weight)``: the exact Hessian of the Lagrangian at a point
+    ``fun`` has evaluated (used when ``settings.hessian == "exact"``)."""
     n = z0.size
     z = _snap(np.asarray(z0, dtype=float).copy())
     f, g, c, jac = fun(z)
@@ -149,7 +165,12 @@ def solve(
     point = Point(z, f, g, c, jac)
     # An empty constraint set is padded with one inactive row (cvxpy needs m >= 1).
     pad = m_real == 0
+    exact = hessian if settings.hessian == "exact" else None
+    obj_weight = 0.0 if objective_free else 1.0
     h = np.eye(n)
+    if exact is not None:
+        first = convexify(exact(z, np.zeros(m_real), obj_weight))
+        h = first if first is not None else h
     radius = settings.initial_radius
     rho = 1.0 if objective_free else settings.initial_penalty
     lam = np.zeros(m_real)
@@ -245,11 +266,15 @@ def solve(
         if trial is not None and ratio >= 1e-4:
             s = trial.z - point.z
             y = (trial.g - point.g) + ((trial.jac - point.jac).T @ lam_qp if m_real else 0.0)
-            h = _damped_bfgs(h, s, y)
+            if exact is not None:
+                model = convexify(exact(trial.z, lam_qp, obj_weight))
+                h = model if model is not None else _damped_bfgs(h, s, y)
+            else:
+                h = _damped_bfgs(h, s, y)
             if settings.hessian == "fd" and not objective_free:
-                exact = _fd_hessian(fun, trial.z, lam_qp)
-                if exact is not None:
-                    h = exact
+                fd = _fd_hessian(fun, trial.z, lam_qp)
+                if fd is not None:
+                    h = fd
             point = trial
             lam = lam_qp
             history.append(point.f)

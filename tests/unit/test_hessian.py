@@ -1,0 +1,126 @@
+"""Exact second order: the surface's per-rep Hessians and the Lagrangian Hessian the SQP uses.
+
+Independent reference: central differences of the *exact first derivatives* (the Jacobian
+kernel, itself checked against differences of values in test_surface.py, and the model's
+hand-assembled gradients). The Hessian comes from a different computation (forward over
+forward JAX through the modes' implicit-function rule, then assembled per metric kind), so
+agreement checks both the second-order implicit derivatives and the assembly of ratio metrics.
+"""
+
+import dataclasses
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from planopt.solvers import sqp
+from planopt.solvers import surface as S
+from planopt.solvers.optimize import ScaledProblem, optimize
+from planopt.solvers.problem import Objective, ObjectiveKind, SolveOptions, demo_problem
+
+from bench.instances import synthetic
+
+
+def test_rep_hessians_match_differences_of_the_exact_jacobian():
+    rng = np.random.default_rng(3)
+    n = 40
+    params = S.RepParams(
+        mu=jnp.asarray(rng.uniform(0.1, 1.2, n)),
+        sigma=jnp.asarray(rng.uniform(0.1, 0.3, n)),
+        cost=jnp.asarray(rng.uniform(2e5, 6e5, n)),
+        risk=jnp.asarray(rng.uniform(0, 2e-5, n)),
+        outside=jnp.asarray(rng.uniform(9e4, 1.5e5, n)),
+        productivity=jnp.ones(n),
+    )
+    k = S.ModelConstants(jnp.asarray(1000.0), jnp.asarray(15000.0))
+    lo = np.array([60e3, 40e3, 0.0, 0.0, 1.0, 1.5])
+    hi = np.array([120e3, 130e3, 0.6, 0.8, 3.0, 3.0])
+    rows = [S.OUTCOME_FIELDS.index(f) for f in S.SECOND_ORDER_FIELDS]
+    checked = 0
+    for _ in range(4):
+        lev = lo + rng.uniform(0, 1, 6) * (hi - lo)
+        y, jac, hess = S.batch_value_jacobian_hessian(jnp.tile(jnp.asarray(lev), (n, 1)), params, k)
+        y0, jac0 = S.batch_value_and_jacobian(jnp.tile(jnp.asarray(lev), (n, 1)), params, k)
+        np.testing.assert_allclose(np.asarray(y), np.asarray(y0), rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(jac), np.asarray(jac0), rtol=1e-9, atol=1e-12)
+        hess = np.asarray(hess)
+        # Levers differ by 10 orders of magnitude (USD vs fractions): compare entries scaled to
+        # the lever ranges, relative to each outcome's largest curvature over reps and levers.
+        scaled = hess * np.outer(hi - lo, hi - lo)[None, None]
+        size = np.max(np.abs(scaled), axis=(0, 2, 3))[None, :, None]  # per outcome
+        for j in range(6):
+            step = 1e-6 * (hi[j] - lo[j])
+            d = np.zeros(6)
+            d[j] = step
+            _, jp = S.batch_value_and_jacobian(jnp.tile(jnp.asarray(lev + d), (n, 1)), params, k)
+            _, jm = S.batch_value_and_jacobian(jnp.tile(jnp.asarray(lev - d), (n, 1)), params, k)
+            fd = (np.asarray(jp)[:, rows, :] - np.asarray(jm)[:, rows, :]) / (2 * step)  # (n, 3, 6)
+            err = np.abs(fd - hess[:, :, :, j]) * (hi - lo)[None, None, :] * (hi[j] - lo[j]) / size
+            assert float(np.max(err)) < 1e-4, (j, float(np.max(err)))
+            checked += fd.size
+    assert checked == 4 * 6 * n * 3 * 6
+
+
+def _lagrangian_fd(fun: ScaledProblem, z: np.ndarray, lam: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    out = np.zeros((z.size, z.size))
+    for i in range(z.size):
+        up, down = z.copy(), z.copy()
+        up[i] += h
+        down[i] -= h
+        _, g1, _, j1 = fun(up)
+        _, g0, _, j0 = fun(down)
+        out[:, i] = ((g1 + j1.T @ lam) - (g0 + j0.T @ lam)) / (2 * h)
+    return 0.5 * (out + out.T)
+
+
+def _multi_role(objective: ObjectiveKind):
+    # 4 roles x 2 groups, every constraint kind with an exact Hessian (CoS ratio, OTE band,
+    # base-share ratio, per-cell equity-gap ratios, attrition, adjusted-gap ratio).
+    p = synthetic(44, ["A", "B", "C", "D"], seed=5)
+    c = dataclasses.replace(p.constraints, max_adjusted_equity_gap=0.05)
+    return dataclasses.replace(p, constraints=c, objective=Objective(objective, 0.6))
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [demo_problem(), _multi_role(ObjectiveKind.PROFIT), _multi_role(ObjectiveKind.QUOTA_WEIGHTED_ATTAINMENT)],
+    ids=["demo", "multi-role-profit", "multi-role-quota-weighted"],
+)
+def test_lagrangian_hessian_matches_differences_of_the_exact_gradient(problem):
+    fun = ScaledProblem(problem)
+    kinds = {s.kind for s in fun.specs}
+    rng = np.random.default_rng(11)
+    for _ in range(2):
+        z = rng.uniform(0.2, 0.8, fun.space.n)
+        _, _, c, _ = fun.second_order(z)
+        lam = rng.uniform(0.0, 2.0, c.size)
+        exact = fun.hessian(z, lam)
+        fd = _lagrangian_fd(fun, z, lam)
+        scale = float(np.max(np.abs(fd)))
+        assert float(np.max(np.abs(exact - fd))) <= 1e-4 * scale, float(np.max(np.abs(exact - fd))) / scale
+        # The objective alone (phase 1 uses objective_weight=0: constraints only).
+        only_c = fun.hessian(z, lam, objective_weight=0.0)
+        only_f = fun.hessian(z, np.zeros_like(lam))
+        np.testing.assert_allclose(only_c + only_f, exact, rtol=1e-10, atol=1e-12 * scale)
+    if problem.roster.size > 45:
+        assert {"cost_of_sales", "ote", "base_share", "equity_gap", "attrition", "adjusted_equity_gap"} <= kinds
+
+
+def test_convexify_keeps_eigenvectors_and_flips_negative_curvature():
+    rng = np.random.default_rng(0)
+    q, _ = np.linalg.qr(rng.normal(size=(5, 5)))
+    w = np.array([-3.0, -1e-9, 0.5, 2.0, 10.0])
+    h = convexified = sqp.convexify((q * w) @ q.T)
+    assert convexified is not None
+    expected = (q * np.array([3.0, 1e-5, 0.5, 2.0, 10.0])) @ q.T  # floor 1e-6 x largest
+    np.testing.assert_allclose(h, expected, atol=1e-12)
+    assert sqp.convexify(np.full((2, 2), np.nan)) is None
+
+
+def test_exact_hessian_sqp_reaches_the_bfgs_optimum_in_fewer_iterations():
+    p = demo_problem()
+    options = SolveOptions(num_starts=2, seed=0, time_limit_s=120)
+    exact = optimize(p, dataclasses.replace(options, hessian="exact"))
+    bfgs = optimize(p, dataclasses.replace(options, hessian="bfgs"))
+    assert exact.termination.value == bfgs.termination.value == "LOCALLY_OPTIMAL"
+    assert exact.evaluation.objective == pytest.approx(bfgs.evaluation.objective, rel=1e-6)
+    assert exact.iterations < bfgs.iterations
