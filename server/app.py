@@ -22,7 +22,9 @@ from planopt.v1 import planopt_pb2_grpc as pb_grpc
 log = logging.getLogger("planopt.server")
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["PlanOptimizer"].full_name
-DEFAULT_WARM_BUCKETS = (48, 1024)
+# Every surface chunk shape (solvers.model.SURFACE_CHUNKS; a test keeps them equal): with these
+# compiled before SERVING, no roster size makes a request pay a JIT compile.
+DEFAULT_WARM_BUCKETS = (48, 192, 1024)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -93,15 +95,16 @@ def configure_jax(cache_dir: str) -> None:
 
 
 def warm_up(buckets: tuple[int, ...]) -> None:
-    """Compile the surface for every bucket and build one QP, exactly as requests will."""
+    """Compile the surface kernels for every chunk shape the given roster sizes use (with the
+    default ``SURFACE_CHUNKS`` that is every roster size), exactly as requests will."""
     from planopt.client import demo
-    from planopt.solvers.model import PlanModel, bucket_size
+    from planopt.solvers.model import PlanModel, chunk_plan
     from planopt.solvers.optimize import optimize
     from planopt.solvers.problem import SolveOptions, demo_problem
     from planopt.solvers.simulate import simulate
 
     base = demo.demo_roster()
-    for size in sorted({bucket_size(b) for b in buckets}):
+    for size in sorted({c for b in buckets for c in chunk_plan(b)}):
         reps = max(demo.N_REPS, size)
         cols = {k: [v[i % demo.N_REPS] for i in range(reps)] for k, v in base.items()}
         cols["rep_id"] = [f"w{i}" for i in range(reps)]
@@ -110,8 +113,8 @@ def warm_up(buckets: tuple[int, ...]) -> None:
         model.evaluate(problem.template.value)
         model.evaluate(problem.template.value, with_jacobian=False)
         model.rep_derivatives(problem.template.value)  # the SQP's exact-Hessian kernel
-        simulate(model, problem.template.value, draws=2)  # Monte Carlo kernels of this bucket
-        log.info("warmed bucket %d", bucket_size(reps))
+        simulate(model, problem.template.value, draws=2)  # Monte Carlo kernels of this size
+        log.info("warmed surface chunk %d", size)
     # One short solve warms cvxpy/HiGHS code paths (not the JIT; that is done above).
     optimize(demo_problem(), SolveOptions(num_starts=1, max_iterations=3, time_limit_s=30))
 

@@ -22,6 +22,7 @@ from planopt.solvers.surface import (
     OUTCOME_FIELDS,
     ModelConstants,
     RepParams,
+    batch_mixture,
     batch_value_and_jacobian,
     batch_value_jacobian_hessian,
     batch_values,
@@ -29,19 +30,49 @@ from planopt.solvers.surface import (
 
 BASE, TI = LEVERS.index("base_usd"), LEVERS.index("target_incentive_usd")
 ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OUTCOME_FIELDS)
-MIN_BUCKET = 16
+# The surface kernels run on reps in chunks of these fixed sizes only, so each kernel compiles
+# exactly three shapes whatever the roster size: the server's warm-up covers every roster, and
+# no request pays a JIT compile (the second-order kernel alone takes ~25 s to compile per shape).
+# Per-rep cost falls with the chunk size (second-order kernel on the 2-core box: 249 / 113 / 81
+# microseconds per rep at 48 / 192 / 1,024), so a remainder is padded up to a larger chunk when
+# that is cheaper than several small ones (bench/README.md).
+SURFACE_CHUNKS: tuple[int, ...] = (1024, 192, 48)
+
+
+def chunk_plan(n: int) -> tuple[int, ...]:
+    """Chunk sizes covering n reps: whole 1,024-chunks, then the remainder as one more 1,024 if
+    it exceeds 576 (three 192-chunks cost about as much), else 192-chunks and a last 192 or
+    48-chunks (one 192 beats more than two 48s)."""
+    big, small, tiny = SURFACE_CHUNKS
+    count, rest = divmod(n, big)
+    sizes = [big] * count
+    if rest > 3 * small:
+        return (*sizes, big)
+    count, rest = divmod(rest, small)
+    sizes += [small] * count
+    if rest > 2 * tiny:
+        sizes.append(small)
+    elif rest > 0 or not sizes:
+        sizes += [tiny] * max(-(-rest // tiny), 1)
+    return tuple(sizes)
 
 
 def bucket_size(n: int) -> int:
-    """Rosters are padded to the next size 2**k or 3 * 2**(k-1) (>= 16), so JIT compiles once
-    per bucket and padding wastes at most a third of the work (45 reps run as 48)."""
-    size = MIN_BUCKET
-    while True:
-        if size >= n:
-            return size
-        if size * 3 // 2 >= n:
-            return size * 3 // 2
-        size *= 2
+    """Padded roster length: the sum of the chunk plan (45 reps run as 48, 1,000 as 1,024)."""
+    return sum(chunk_plan(n))
+
+
+def _chunked(kernel, lev: np.ndarray, params: RepParams, constants: ModelConstants, plan: tuple[int, ...]):  # type: ignore[no-untyped-def]
+    """``kernel`` applied chunk by chunk (fixed shapes), outputs concatenated along reps."""
+    outs = []
+    start = 0
+    for size in plan:
+        part = slice(start, start + size)
+        outs.append(kernel(lev[part], RepParams(*(np.asarray(a)[part] for a in params)), constants))
+        start += size
+    if isinstance(outs[0], tuple):
+        return tuple(np.concatenate([np.asarray(o[i]) for o in outs]) for i in range(len(outs[0])))
+    return np.concatenate([np.asarray(o) for o in outs])
 
 
 @dataclass
@@ -146,7 +177,8 @@ class PlanModel:
         self.role_count = np.bincount(role_idx, minlength=len(self.roles)).astype(float)
         self.quota_sorted = roster.quota_usd[self.order].astype(float)
         self.total_quota = float(self.quota_sorted.sum())
-        self.bucket = bucket_size(self.n)
+        self.chunks = chunk_plan(self.n)
+        self.bucket = sum(self.chunks)
         pad = self.bucket - self.n
 
         def col(a: np.ndarray, fill: float) -> np.ndarray:
@@ -301,18 +333,23 @@ class PlanModel:
 
     def rep_derivatives(self, levers: np.ndarray) -> RepDerivatives:
         lev = np.asarray(levers, dtype=float)[self.lever_rows]
-        y, jac, hess = batch_value_jacobian_hessian(lev, self.params, self.constants)
-        return RepDerivatives(np.asarray(y)[: self.n], np.asarray(jac)[: self.n], np.asarray(hess)[: self.n])
+        y, jac, hess = _chunked(batch_value_jacobian_hessian, lev, self.params, self.constants, self.chunks)
+        return RepDerivatives(y[: self.n], jac[: self.n], hess[: self.n])
 
     def rep_outcomes(self, levers: np.ndarray, with_jacobian: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Per-rep outcomes (n, 6) and Jacobians (n, 6, 6), in sorted (cell) order. Without the
         Jacobian (a separate, cheaper kernel) the returned Jacobian is zeros."""
         lev = np.asarray(levers, dtype=float)[self.lever_rows]
         if not with_jacobian:
-            y = np.asarray(batch_values(lev, self.params, self.constants))[: self.n]
+            y = _chunked(batch_values, lev, self.params, self.constants, self.chunks)[: self.n]
             return y, np.zeros((self.n, y.shape[1], N_LEVERS))
-        y, jac = batch_value_and_jacobian(lev, self.params, self.constants)
-        return np.asarray(y)[: self.n], np.asarray(jac)[: self.n]
+        y, jac = _chunked(batch_value_and_jacobian, lev, self.params, self.constants, self.chunks)
+        return y[: self.n], jac[: self.n]
+
+    def mixture(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-rep effort modes and weights (padded length, sorted order; Monte Carlo)."""
+        lev = np.asarray(levers, dtype=float)[self.lever_rows]
+        return _chunked(batch_mixture, lev, self.params, self.constants, self.chunks)
 
     def evaluate(
         self, levers: np.ndarray, with_jacobian: bool = True, reps: RepDerivatives | None = None

@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from planopt.solvers.model import PlanModel
-from planopt.solvers.surface import batch_mixture, payout
+from planopt.solvers.surface import payout
 
 CHUNK = 1024
 MAX_CELLS = 20_000_000  # draws x reps held in memory (160 MB of pay per float64 array)
@@ -87,7 +87,7 @@ def simulate(
     if draws * model.n > MAX_CELLS:
         raise ValueError(f"draws x reps = {draws * model.n} exceeds {MAX_CELLS}")
     lev = np.asarray(levers, dtype=float)[model.lever_rows]
-    modes, weights = batch_mixture(lev, model.params, model.constants)
+    modes, weights = model.mixture(levers)
     sigma = np.asarray(model.params.sigma)
     base = jax.random.PRNGKey(np.uint32(seed % 2**32))
     base = jax.random.fold_in(base, np.uint32(seed >> 32))

@@ -1,0 +1,54 @@
+"""Surface kernels run on fixed chunk shapes: every roster size reuses three compiled shapes."""
+
+import numpy as np
+from planopt.client import demo
+from planopt.server.app import DEFAULT_WARM_BUCKETS
+from planopt.solvers import surface as S
+from planopt.solvers.model import SURFACE_CHUNKS, PlanModel, chunk_plan
+from planopt.solvers.problem import demo_problem
+
+
+def test_chunk_plan_covers_every_roster_with_bounded_padding():
+    big, small, tiny = SURFACE_CHUNKS
+    for n in range(1, 5000):
+        plan = chunk_plan(n)
+        assert set(plan) <= set(SURFACE_CHUNKS)
+        assert list(plan) == sorted(plan, reverse=True)
+        padding = sum(plan) - n
+        assert 0 <= padding < big - 3 * small  # at most 447 reps of padding
+        assert plan.count(tiny) <= 2 and plan.count(small) <= 5
+    assert chunk_plan(45) == (tiny,)
+    assert chunk_plan(1000) == (big,)
+    assert chunk_plan(100) == (small,)
+
+
+def test_default_warm_up_compiles_every_chunk_shape():
+    assert {c for b in DEFAULT_WARM_BUCKETS for c in chunk_plan(b)} == set(SURFACE_CHUNKS)
+
+
+def _roster(n: int) -> dict:  # type: ignore[type-arg]
+    base = demo.demo_roster()
+    cols = {k: [v[i % demo.N_REPS] for i in range(n)] for k, v in base.items()}
+    cols["rep_id"] = [f"x{i}" for i in range(n)]
+    return cols
+
+
+def test_chunked_outcomes_equal_the_single_roster_outcomes_and_compile_nothing_new():
+    # Reps are independent given the plan, so a roster of 96 (two 48-chunks) that repeats the
+    # demo reps must give each copy the demo rep's outcomes (the reference is the 45-rep model).
+    small = demo_problem()
+    ref = PlanModel(small).evaluate(small.template.value, with_jacobian=False).rep
+    PlanModel(small).rep_derivatives(small.template.value)
+    PlanModel(small).evaluate(small.template.value)
+    kernels = (S.batch_values, S.batch_value_and_jacobian, S.batch_value_jacobian_hessian)
+    compiled = [k._cache_size() for k in kernels]
+    for n in (5, 47, 50, 96):  # chunk plans (48,) and (48, 48)
+        p = demo_problem(_roster(n))
+        model = PlanModel(p)
+        rep = model.evaluate(p.template.value, with_jacobian=False).rep
+        for field in ("attainment", "pay", "attrition", "effort"):
+            expected = np.asarray(ref[field])[np.arange(n) % demo.N_REPS]
+            np.testing.assert_allclose(rep[field], expected, rtol=1e-12, atol=1e-12)
+        model.evaluate(p.template.value)
+        model.rep_derivatives(p.template.value)
+    assert [k._cache_size() for k in kernels] == compiled
