@@ -179,6 +179,7 @@ def solve(
     qp = subproblem(n, max(m_real, 1), settings.qp_backend)
     status = "iteration_limit"
     it = 0
+    stagnant = 0
 
     def merit(pt: Point) -> float:
         return pt.f + rho * float(np.sum(np.maximum(pt.c, 0.0)))
@@ -275,9 +276,21 @@ def solve(
                 fd = _fd_hessian(fun, trial.z, lam_qp)
                 if fd is not None:
                     h = fd
+            reduction = merit(point) - merit(trial)
             point = trial
             lam = lam_qp
             history.append(point.f)
+            # Infeasible and the penalty at its cap: the iterates are minimising the violation
+            # (the problem is probably infeasible). Stop once the l1 merit stops moving (5
+            # accepted steps below 1e-10 relative) instead of crawling to the iteration limit:
+            # phase 1 then certifies the smallest relaxation.
+            if point.violation > settings.feasibility_tol and rho >= settings.max_penalty and not objective_free:
+                stagnant = stagnant + 1 if reduction <= 1e-10 * (1.0 + abs(merit(point))) else 0
+                if stagnant >= 5:
+                    status = "stalled"
+                    break
+            else:
+                stagnant = 0
             if point.violation <= settings.feasibility_tol and (incumbent is None or point.f < incumbent.f):
                 incumbent = point
             if ratio > 0.75 and step_norm > 0.9 * radius:
