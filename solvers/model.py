@@ -10,6 +10,7 @@ outcomes over cells (role x equity group), so its gradient is assembled here fro
 from __future__ import annotations
 
 import copy
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,10 +23,11 @@ from planopt.solvers.surface import (
     OUTCOME_FIELDS,
     ModelConstants,
     RepParams,
-    batch_mixture,
-    batch_value_and_jacobian,
-    batch_value_jacobian_hessian,
-    batch_values,
+    batch_locate,
+    hessian_at,
+    jacobian_at,
+    mixture_at,
+    values_at,
 )
 
 BASE, TI = LEVERS.index("base_usd"), LEVERS.index("target_incentive_usd")
@@ -62,14 +64,7 @@ def bucket_size(n: int) -> int:
     return sum(chunk_plan(n))
 
 
-def _chunked(kernel, lev: np.ndarray, params: RepParams, constants: ModelConstants, plan: tuple[int, ...]):  # type: ignore[no-untyped-def]
-    """``kernel`` applied chunk by chunk (fixed shapes), outputs concatenated along reps."""
-    outs = []
-    start = 0
-    for size in plan:
-        part = slice(start, start + size)
-        outs.append(kernel(lev[part], RepParams(*(np.asarray(a)[part] for a in params)), constants))
-        start += size
+def _concat(outs: list) -> tuple[np.ndarray, ...] | np.ndarray:  # type: ignore[type-arg]
     if isinstance(outs[0], tuple):
         return tuple(np.concatenate([np.asarray(o[i]) for o in outs]) for i in range(len(outs[0])))
     return np.concatenate([np.asarray(o) for o in outs])
@@ -195,6 +190,12 @@ class PlanModel:
             outside=col(roster.outside_option_usd, 0.0),
             productivity=col(k, 1.0),
         )
+        bounds = np.cumsum((0, *self.chunks))
+        self._chunk_slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
+        self._chunk_params = [RepParams(*(a[part] for a in self.params)) for part in self._chunk_slices]
+        # The modes located at the last two lever matrices (an SQP asks for the Hessian at the
+        # point it has just evaluated): the second-order kernel then skips the mode search.
+        self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
         self.lever_rows = np.r_[self.role_idx_sorted, np.zeros(pad, dtype=np.int64)]
         self.constants = ModelConstants(
             temperature_usd=np.asarray(float(problem.model.temperature_usd)),
@@ -331,25 +332,43 @@ class PlanModel:
         """Every constraint kind has an exact Hessian except the simulated risk measure."""
         return all(s.kind != "cost_of_sales_risk" for s in self.specs)
 
-    def rep_derivatives(self, levers: np.ndarray) -> RepDerivatives:
+    def _modes(self, lev: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per chunk: the reps' located effort modes and whether each exists (no derivatives)."""
+        key = lev.tobytes()
+        for cached, located in self._located:
+            if cached == key:
+                return located
+        located = [batch_locate(lev[part], p) for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)]
+        self._located = ((key, located), *self._located[:1])
+        return located
+
+    def _kernel(self, kernel, levers: np.ndarray):  # type: ignore[no-untyped-def]
+        """``kernel(lev, params, constants, modes, exists)`` chunk by chunk (fixed shapes), at
+        the located modes, outputs concatenated along the padded, sorted reps."""
         lev = np.asarray(levers, dtype=float)[self.lever_rows]
-        y, jac, hess = _chunked(batch_value_jacobian_hessian, lev, self.params, self.constants, self.chunks)
+        located = self._modes(lev)
+        outs = [
+            kernel(lev[part], p, self.constants, *modes)
+            for part, p, modes in zip(self._chunk_slices, self._chunk_params, located, strict=True)
+        ]
+        return _concat(outs)
+
+    def rep_derivatives(self, levers: np.ndarray) -> RepDerivatives:
+        y, jac, hess = self._kernel(hessian_at, levers)
         return RepDerivatives(y[: self.n], jac[: self.n], hess[: self.n])
 
     def rep_outcomes(self, levers: np.ndarray, with_jacobian: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Per-rep outcomes (n, 6) and Jacobians (n, 6, 6), in sorted (cell) order. Without the
         Jacobian (a separate, cheaper kernel) the returned Jacobian is zeros."""
-        lev = np.asarray(levers, dtype=float)[self.lever_rows]
         if not with_jacobian:
-            y = _chunked(batch_values, lev, self.params, self.constants, self.chunks)[: self.n]
+            y = self._kernel(values_at, levers)[: self.n]
             return y, np.zeros((self.n, y.shape[1], N_LEVERS))
-        y, jac = _chunked(batch_value_and_jacobian, lev, self.params, self.constants, self.chunks)
+        y, jac = self._kernel(jacobian_at, levers)
         return y[: self.n], jac[: self.n]
 
     def mixture(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-rep effort modes and weights (padded length, sorted order; Monte Carlo)."""
-        lev = np.asarray(levers, dtype=float)[self.lever_rows]
-        return _chunked(batch_mixture, lev, self.params, self.constants, self.chunks)
+        return self._kernel(mixture_at, levers)
 
     def evaluate(
         self, levers: np.ndarray, with_jacobian: bool = True, reps: RepDerivatives | None = None

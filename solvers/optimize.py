@@ -119,21 +119,20 @@ class ScaledProblem:
         grad = -self.space.chain(ev.objective_grad) / self.obj_scale
         return -ev.objective / self.obj_scale, grad, c, self.space.chain(jac)
 
-    # Second order: the SQP's exact-Hessian mode evaluates points with the surface's Hessians
-    # (one kernel call) and keeps the last two, so the Hessian at an accepted trial point (or
-    # its second-order correction) costs no second surface evaluation.
-    def second_order(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        levers = self.space.levers(z)
-        reps = self.model.rep_derivatives(levers)
-        self._cache = [(np.array(z, copy=True), reps), *getattr(self, "_cache", [])[:1]]
-        return self._scaled(self.model.evaluate(levers, reps=reps))
-
     def hessian(self, z: np.ndarray, lam: np.ndarray, objective_weight: float = 1.0) -> np.ndarray:
-        """Exact Hessian in z of the scaled Lagrangian ``objective_weight * f + lam . c``."""
-        reps = next((r for zz, r in getattr(self, "_cache", []) if np.array_equal(zz, z)), None)
+        """Exact Hessian in z of the scaled Lagrangian ``objective_weight * f + lam . c``.
+
+        The SQP evaluates trial points to first order and asks for this at the points it
+        accepts: the surface's second-order kernel then reuses the effort modes located for
+        that evaluation (``PlanModel``), and rejected trials never pay for second order. The
+        per-rep Hessians of the last point are kept for further multiplier vectors."""
         levers = self.space.levers(z)
-        if reps is None:
+        cached = getattr(self, "_reps", None)
+        if cached is not None and np.array_equal(cached[0], z):
+            reps = cached[1]
+        else:
             reps = self.model.rep_derivatives(levers)
+            self._reps = (np.array(z, copy=True), reps)
         sign = np.array([1.0 if s.sense == "<=" else -1.0 for s in self.specs])
         scale = np.array([s.scale for s in self.specs])
         weights = lam * sign / scale if lam.size else np.zeros(len(self.specs))
@@ -202,9 +201,9 @@ def optimize(
     if options.hessian is not None:
         settings.hessian = options.hessian
     # Exact second order where the model has it (all constraint kinds but the simulated risk
-    # measure): points are evaluated with the surface's Hessians, reused for the Lagrangian's.
+    # measure), computed at accepted points only (``ScaledProblem.hessian``).
     exact = settings.hessian == "exact" and model.has_exact_hessian
-    evaluate = fun.second_order if exact else fun
+    evaluate = fun
     curvature = fun.hessian if exact else None
     results: list[sqp.SQPResult] = []
     interrupted = ""

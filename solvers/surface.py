@@ -218,17 +218,19 @@ def _grid(lev: jax.Array, p: RepParams) -> jax.Array:
     return jnp.linspace(0.0, 1.0, GRID_POINTS) * (hi - lo) + lo
 
 
-def _newton(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
+def _newton(
+    lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array, active: jax.Array | bool = True
+) -> jax.Array:
     """Safeguarded Newton for V'(m) = 0 inside [lo, hi] (bisection when Newton leaves it).
 
     Stops when |V'| <= NEWTON_TOL * c (m within about 1e-10 of the stationary point) or after
-    NEWTON_STEPS steps (a while loop: under vmap it runs until every rep has converged).
+    NEWTON_STEPS steps (a while loop: under vmap it runs until every rep has converged, so
+    brackets of modes that do not exist are passed ``active=False`` and not iterated).
     """
 
     def step(state: tuple[jax.Array, jax.Array, jax.Array, jax.Array, jax.Array]):
         i, x, a, b, _ = state
-        g = _dV(x, lev, p)
-        h = _d2V(x, lev, p)
+        g, h = jax.jvp(lambda m: _dV(m, lev, p), (x,), (jnp.ones_like(x),))
         a = jnp.where(g > 0.0, x, a)
         b = jnp.where(g > 0.0, b, x)
         xn = x - g / jnp.where(h < 0.0, h, -1.0)
@@ -241,8 +243,16 @@ def _newton(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.
     def running(state: tuple[jax.Array, jax.Array, jax.Array, jax.Array, jax.Array]) -> jax.Array:
         return (state[0] < NEWTON_STEPS) & ~state[4]
 
-    init = (jnp.asarray(0), x0, lo, hi, jnp.asarray(False))
+    init = (jnp.asarray(0), x0, lo, hi, ~jnp.asarray(active))
     return jax.lax.while_loop(running, step, init)[1]
+
+
+def _implicit_tangent(m: jax.Array, lev: jax.Array, p: RepParams, dlev: jax.Array, dp: RepParams) -> jax.Array:
+    """V'(m*(theta), theta) = 0  =>  dm* = -(dV'/dtheta . dtheta) / V''(m*)."""
+    _, dg = jax.jvp(lambda lv, pp: _dV(m, lv, pp), (lev, p), (dlev, dp))
+    h = _d2V(m, lev, p)
+    h = jnp.minimum(h, -1e-9 * p.cost)
+    return -dg / h
 
 
 @jax.custom_jvp
@@ -254,13 +264,23 @@ def solve_mode(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: j
 @solve_mode.defjvp
 def _solve_mode_jvp(primals, tangents):  # type: ignore[no-untyped-def]
     lev, p, x0, lo, hi = primals
-    dlev, dp = tangents[0], tangents[1]
     m = solve_mode(lev, p, x0, lo, hi)
-    # V'(m*(theta), theta) = 0  =>  dm* = -(dV'/dtheta . dtheta) / V''(m*)
-    _, dg = jax.jvp(lambda lv, pp: _dV(m, lv, pp), (lev, p), (dlev, dp))
-    h = _d2V(m, lev, p)
-    h = jnp.minimum(h, -1e-9 * p.cost)
-    return m, -dg / h
+    return m, _implicit_tangent(m, lev, p, tangents[0], tangents[1])
+
+
+@jax.custom_jvp
+def pinned_mode(lev: jax.Array, p: RepParams, m: jax.Array) -> jax.Array:
+    """The stationary point ``m`` of V, located beforehand (``locate_modes``), as a function of
+    the plan and the rep: its value is ``m`` and its derivatives are the implicit-function
+    theorem's, to any order (the rule's own output is again a pinned mode)."""
+    return m
+
+
+@pinned_mode.defjvp
+def _pinned_mode_jvp(primals, tangents):  # type: ignore[no-untyped-def]
+    lev, p, m0 = primals
+    m = pinned_mode(lev, p, m0)
+    return m, _implicit_tangent(m, lev, p, tangents[0], tangents[1])
 
 
 def unrolled_mode(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
@@ -268,17 +288,22 @@ def unrolled_mode(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi
     return _newton(lev, p, x0, lo, hi)
 
 
-def _two_best_modes(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """Brackets of the two best grid local maxima of V (and whether the second exists)."""
-    grid = jax.lax.stop_gradient(_grid(lev, p))
-    lev_ng = jax.lax.stop_gradient(lev)
-    p_ng = jax.tree_util.tree_map(jax.lax.stop_gradient, p)
-    v = jax.vmap(lambda x: rep_value(x, lev_ng, p_ng))(grid)
+def _grid_values(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]:
+    """The search grid (``_grid``) and V on it."""
+    grid = _grid(lev, p)
+    return grid, jax.vmap(lambda x: rep_value(x, lev, p))(grid)
+
+
+def _brackets(grid: jax.Array, v: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Brackets (3: start, lo, hi) x (2) of the two best grid local maxima of V, and whether
+    the second exists. Two arg-max passes (``top_k`` is several times slower on CPU)."""
     left = jnp.concatenate([jnp.array([-jnp.inf]), v[:-1]])
     right = jnp.concatenate([v[1:], jnp.array([-jnp.inf])])
     is_max = (v >= left) & (v > right)
     score = jnp.where(is_max, v, -jnp.inf)
-    _, idx = jax.lax.top_k(score, 2)
+    first = jnp.argmax(score)
+    second = jnp.argmax(jnp.where(jnp.arange(GRID_POINTS) == first, -jnp.inf, score))
+    idx = jnp.stack([first, second])
     exists = jnp.isfinite(score[idx])
     last = GRID_POINTS - 1
     lo = grid[jnp.maximum(idx - 1, 0)]
@@ -287,19 +312,39 @@ def _two_best_modes(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array,
     spacing = grid[1] - grid[0]
     lo = jnp.where(idx == 0, lo - spacing, lo)
     hi = jnp.where(idx == last, hi + spacing, hi)
-    return jnp.stack([grid[idx], lo, hi]), exists, spacing
+    return jnp.stack([grid[idx], lo, hi]), exists
 
 
-def _mixture(
-    lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool = False
-) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
-    """The rep's effort modes (2,), their values V (2,), logit weights (2,) and existence."""
-    brackets, exists, _ = _two_best_modes(lev, p)
-    solver = unrolled_mode if unrolled else solve_mode
-    modes = jax.vmap(lambda b: solver(lev, p, b[0], b[1], b[2]), in_axes=1)(brackets)
+def _two_best_modes(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]:
+    """Brackets of the two best grid local maxima of V (and whether the second exists)."""
+    lev_ng = jax.lax.stop_gradient(lev)
+    p_ng = jax.tree_util.tree_map(jax.lax.stop_gradient, p)
+    return _brackets(*_grid_values(lev_ng, p_ng))
+
+
+def _refine(lev: jax.Array, p: RepParams, brackets: jax.Array, exists: jax.Array) -> tuple[jax.Array, jax.Array]:
+    modes = jax.vmap(lambda b, e: _newton(lev, p, b[0], b[1], b[2], e), in_axes=(1, 0))(brackets, exists)
     # Two grid maxima on one plateau can refine to the same mode: count it once.
-    same = jnp.abs(jax.lax.stop_gradient(modes[1] - modes[0])) <= 1e-7
-    exists = exists.at[1].set(exists[1] & ~same)
+    same = jnp.abs(modes[1] - modes[0]) <= 1e-7
+    return modes, exists.at[1].set(exists[1] & ~same)
+
+
+def _locate(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]:
+    """The rep's two best local maximisers of V (2,) and whether each exists (no derivatives)."""
+    lev = jax.lax.stop_gradient(lev)
+    p = jax.tree_util.tree_map(jax.lax.stop_gradient, p)
+    return _refine(lev, p, *_two_best_modes(lev, p))
+
+
+def _mixture_at(
+    lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array, exists: jax.Array, unrolled: bool = False
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """Modes pinned at the located maximisers, their values V (2,), logit weights (2,)."""
+    if unrolled:
+        brackets, _ = _two_best_modes(lev, p)
+        modes = jax.vmap(lambda b: unrolled_mode(lev, p, b[0], b[1], b[2]), in_axes=1)(brackets)
+    else:
+        modes = jax.vmap(lambda m: pinned_mode(lev, p, m))(located)
     values = jax.vmap(lambda x: rep_value(x, lev, p))(modes)
     curv = jax.vmap(lambda x: -_d2V(x, lev, p))(modes) / p.cost
     fade = jnp.exp(-FOLD_H0 / jnp.maximum(curv, 1e-12))
@@ -310,9 +355,18 @@ def _mixture(
     return modes, values, weights, exists
 
 
-def rep_response(lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool = False) -> RepOutcome:
-    """Expected outcome of one rep under one role plan (smooth in ``lev`` and ``p``)."""
-    modes, values, weights, exists = _mixture(lev, p, k, unrolled)
+def _mixture(
+    lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool = False
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """The rep's effort modes (2,), their values V (2,), logit weights (2,) and existence."""
+    located, exists = _locate(lev, p)
+    return _mixture_at(lev, p, k, located, exists, unrolled)
+
+
+def _response_at(
+    lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array, exists: jax.Array, unrolled: bool = False
+) -> RepOutcome:
+    modes, values, weights, exists = _mixture_at(lev, p, k, located, exists, unrolled)
     att = jax.vmap(lambda x: expected_attainment(x, p.sigma))(modes)
     pay = jax.vmap(lambda x: pay_moments(lev, x, p.sigma)[0])(modes)
     welfare = jnp.sum(weights * values)
@@ -329,29 +383,57 @@ def rep_response(lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool
     )
 
 
-def _outcome_vector(lev: jax.Array, p: RepParams, k: ModelConstants) -> jax.Array:
-    return jnp.stack(rep_response(lev, p, k))
+def rep_response(lev: jax.Array, p: RepParams, k: ModelConstants, unrolled: bool = False) -> RepOutcome:
+    """Expected outcome of one rep under one role plan (smooth in ``lev`` and ``p``)."""
+    return _response_at(lev, p, k, *_locate(lev, p), unrolled)
 
 
 OUTCOME_FIELDS: tuple[str, ...] = RepOutcome._fields
 
 
+# Batched kernels. Locating the modes (grid scan and Newton: no derivatives) runs as two
+# kernels of its own, and the value/derivative kernels evaluate closed forms at the located
+# modes (``pinned_mode``). Why separate kernels: inside one XLA computation the grid values
+# were fused into their neighbour comparisons and recomputed (and ``top_k`` is slow on CPU);
+# materialising them made locating ~15x cheaper, and the derivative kernels no longer carry a
+# while loop through forward-over-forward differentiation.
+
+
 @jax.jit
-def batch_value_and_jacobian(lev: jax.Array, p: RepParams, k: ModelConstants) -> tuple[jax.Array, jax.Array]:
-    """Per-rep outcomes (N, 6) in ``OUTCOME_FIELDS`` order and their Jacobian w.r.t. the rep's
-    own levers (N, 6 outcomes, 6 levers).
+def _batch_grid_values(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]:
+    return jax.vmap(_grid_values)(lev, p)
 
-    Forward mode through the implicit-function rule: one linearisation per rep, pushed along
-    the 6 lever directions. A rep depends only on its own role's levers, so this is the whole
-    (block-sparse) Jacobian; firm metrics are segment sums of it.
-    """
 
-    def one(lv: jax.Array, pp: RepParams) -> tuple[jax.Array, jax.Array]:
-        y, push = jax.linearize(lambda x: _outcome_vector(x, pp, k), lv)
+@jax.jit
+def _batch_refine(lev: jax.Array, p: RepParams, grid: jax.Array, v: jax.Array) -> tuple[jax.Array, jax.Array]:
+    brackets, exists = jax.vmap(_brackets)(grid, v)
+    return jax.vmap(_refine)(lev, p, brackets, exists)
+
+
+def batch_locate(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]:
+    """Per-rep effort modes (N, 2) (stationary points of V, before weighting) and existence."""
+    return _batch_refine(lev, p, *_batch_grid_values(lev, p))
+
+
+def _outcomes_at(lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array, exists: jax.Array) -> jax.Array:
+    return jnp.stack(_response_at(lev, p, k, located, exists))
+
+
+@jax.jit
+def values_at(lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array, exists: jax.Array) -> jax.Array:
+    return jax.vmap(lambda lv, pp, m, e: _outcomes_at(lv, pp, k, m, e))(lev, p, located, exists)
+
+
+@jax.jit
+def jacobian_at(
+    lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array, exists: jax.Array
+) -> tuple[jax.Array, jax.Array]:
+    def one(lv: jax.Array, pp: RepParams, m: jax.Array, e: jax.Array) -> tuple[jax.Array, jax.Array]:
+        y, push = jax.linearize(lambda x: _outcomes_at(x, pp, k, m, e), lv)
         jac = jax.vmap(push)(jnp.eye(N_LEVERS, dtype=lv.dtype))
         return y, jac.T
 
-    return jax.vmap(one)(lev, p)
+    return jax.vmap(one)(lev, p, located, exists)
 
 
 SECOND_ORDER_FIELDS: tuple[str, ...] = ("attainment", "pay", "attrition")
@@ -359,21 +441,14 @@ _SECOND_ORDER_ROWS = tuple(OUTCOME_FIELDS.index(f) for f in SECOND_ORDER_FIELDS)
 
 
 @jax.jit
-def batch_value_jacobian_hessian(
-    lev: jax.Array, p: RepParams, k: ModelConstants
+def hessian_at(
+    lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array, exists: jax.Array
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """Outcomes (N, 6), their lever Jacobian (N, 6, 6) and the lever Hessians (N, 3, 6, 6) of
-    the outcomes firm metrics are built from (``SECOND_ORDER_FIELDS``).
-
-    Forward over forward mode: the implicit-function rule of each mode is itself differentiated,
-    so the Hessian includes the modes' second-order implicit derivatives (tests compare it with
-    differences of the exact Jacobian). About 3x the cost of ``batch_value_and_jacobian``.
-    """
     rows = jnp.asarray(_SECOND_ORDER_ROWS)
 
-    def one(lv: jax.Array, pp: RepParams) -> tuple[jax.Array, jax.Array, jax.Array]:
+    def one(lv: jax.Array, pp: RepParams, m: jax.Array, e: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
         def f(x: jax.Array) -> jax.Array:
-            return _outcome_vector(x, pp, k)
+            return _outcomes_at(x, pp, k, m, e)
 
         def jac_with_aux(x: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
             y, jac = jax.jvp(f, (x,), (jnp.zeros_like(x),))[0], jax.jacfwd(f)(x)
@@ -382,21 +457,58 @@ def batch_value_jacobian_hessian(
         hess, (y, jac) = jax.jacfwd(jac_with_aux, has_aux=True)(lv)
         return y, jac, hess
 
-    return jax.vmap(one)(lev, p)
+    return jax.vmap(one)(lev, p, located, exists)
 
 
 @jax.jit
+def mixture_at(
+    lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array, exists: jax.Array
+) -> tuple[jax.Array, jax.Array]:
+    modes, _, weights, _ = jax.vmap(lambda lv, pp, m, e: _mixture_at(lv, pp, k, m, e))(lev, p, located, exists)
+    return modes, weights
+
+
 def batch_values(lev: jax.Array, p: RepParams, k: ModelConstants) -> jax.Array:
-    """Per-rep outcomes (N, 6) without derivatives (EvaluatePlan; about half the cost)."""
-    return jax.vmap(lambda lv, pp: _outcome_vector(lv, pp, k))(lev, p)
+    """Per-rep outcomes (N, 6) in ``OUTCOME_FIELDS`` order, without derivatives (EvaluatePlan)."""
+    return values_at(lev, p, k, *batch_locate(lev, p))
 
 
-@jax.jit
+def batch_value_and_jacobian(lev: jax.Array, p: RepParams, k: ModelConstants) -> tuple[jax.Array, jax.Array]:
+    """Per-rep outcomes (N, 6) and their Jacobian w.r.t. the rep's own levers (N, 6 outcomes,
+    6 levers).
+
+    Forward mode through the implicit-function rule: one linearisation per rep, pushed along
+    the 6 lever directions. A rep depends only on its own role's levers, so this is the whole
+    (block-sparse) Jacobian; firm metrics are segment sums of it.
+    """
+    return jacobian_at(lev, p, k, *batch_locate(lev, p))
+
+
+def batch_value_jacobian_hessian(
+    lev: jax.Array, p: RepParams, k: ModelConstants
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """Outcomes (N, 6), their lever Jacobian (N, 6, 6) and the lever Hessians (N, 3, 6, 6) of
+    the outcomes firm metrics are built from (``SECOND_ORDER_FIELDS``).
+
+    Forward over forward mode: the implicit-function rule of each mode is itself differentiated,
+    so the Hessian includes the modes' second-order implicit derivatives (tests compare it with
+    differences of the exact Jacobian).
+    """
+    return hessian_at(lev, p, k, *batch_locate(lev, p))
+
+
 def batch_mixture(lev: jax.Array, p: RepParams, k: ModelConstants) -> tuple[jax.Array, jax.Array]:
     """Per-rep effort modes (N, 2) (mean attainment of each) and their weights (N, 2): the rep
     is in mode j with probability weights[:, j] (Monte Carlo samples this mixture)."""
-    modes, _, weights, _ = jax.vmap(lambda lv, pp: _mixture(lv, pp, k))(lev, p)
-    return modes, weights
+    return mixture_at(lev, p, k, *batch_locate(lev, p))
+
+
+JIT_KERNELS = (_batch_grid_values, _batch_refine, values_at, jacobian_at, hessian_at, mixture_at)
+
+
+def compiled_shapes() -> int:
+    """Number of compiled (kernel, shape) pairs of the surface so far (tests: no new compiles)."""
+    return sum(kernel._cache_size() for kernel in JIT_KERNELS)  # type: ignore[attr-defined]
 
 
 def payout(lev: jax.Array, x: jax.Array) -> jax.Array:

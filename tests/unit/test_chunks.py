@@ -40,8 +40,7 @@ def test_chunked_outcomes_equal_the_single_roster_outcomes_and_compile_nothing_n
     ref = PlanModel(small).evaluate(small.template.value, with_jacobian=False).rep
     PlanModel(small).rep_derivatives(small.template.value)
     PlanModel(small).evaluate(small.template.value)
-    kernels = (S.batch_values, S.batch_value_and_jacobian, S.batch_value_jacobian_hessian)
-    compiled = [k._cache_size() for k in kernels]
+    compiled = S.compiled_shapes()
     for n in (5, 47, 50, 96):  # chunk plans (48,) and (48, 48)
         p = demo_problem(_roster(n))
         model = PlanModel(p)
@@ -51,4 +50,4 @@ def test_chunked_outcomes_equal_the_single_roster_outcomes_and_compile_nothing_n
             np.testing.assert_allclose(rep[field], expected, rtol=1e-12, atol=1e-12)
         model.evaluate(p.template.value)
         model.rep_derivatives(p.template.value)
-    assert [k._cache_size() for k in kernels] == compiled
+    assert S.compiled_shapes() == compiled

@@ -1,9 +1,11 @@
-"""The two QP backends (cvxpy reference, direct highspy) solve the same elastic QP: same step,
-slacks and multipliers, and the KKT conditions of the QP hold (checked here by hand)."""
+"""The QP backends (cvxpy reference, direct highspy, and the direct Clarabel fallback: an
+interior-point method, a different algorithm from HiGHS' active set) solve the same elastic QP:
+same step, slacks and multipliers, and the KKT conditions of the QP hold (checked here by
+hand)."""
 
 import numpy as np
 import pytest
-from planopt.solvers.qp import CvxpyQP, HighsQP
+from planopt.solvers.qp import ClarabelQP, CvxpyQP, HighsQP
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -19,10 +21,15 @@ def test_backends_agree_and_satisfy_qp_kkt(seed):
     rho = 5.0
     ref = CvxpyQP(n, m).solve(g, h, c, jac, lo, hi, rho)
     fast = HighsQP(n, m).solve(g, h, c, jac, lo, hi, rho)
-    assert ref.ok and fast.ok
+    interior = ClarabelQP(n, m).solve(g, h, c, jac, lo, hi, rho)
+    assert ref.ok and fast.ok and interior.ok
     np.testing.assert_allclose(fast.step, ref.step, atol=1e-6)
     np.testing.assert_allclose(fast.multipliers, ref.multipliers, atol=1e-5)
-    for r in (ref, fast):
+    np.testing.assert_allclose(interior.step, ref.step, atol=1e-6)
+    np.testing.assert_allclose(interior.multipliers, ref.multipliers, atol=1e-5)
+    np.testing.assert_allclose(interior.lower_multipliers, ref.lower_multipliers, atol=1e-5)
+    np.testing.assert_allclose(interior.upper_multipliers, ref.upper_multipliers, atol=1e-5)
+    for r in (ref, fast, interior):
         # Stationarity in p: g + H p + J^T lam - mu_lo + mu_hi = 0
         resid = g + h @ r.step + jac.T @ r.multipliers - r.lower_multipliers + r.upper_multipliers
         assert np.max(np.abs(resid)) < 1e-5

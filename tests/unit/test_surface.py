@@ -71,7 +71,7 @@ def test_closed_form_slope_matches_autodiff(lev):
 def test_best_mode_is_the_global_maximiser_on_a_fine_grid(lev, mu):
     p = rep(mu=mu, cost=250e3)
     lev_j = jnp.asarray(lev)
-    brackets, exists, _ = S._two_best_modes(lev_j, p)
+    brackets, exists = S._two_best_modes(lev_j, p)
     modes = [float(S.solve_mode(lev_j, p, *brackets[:, j])) for j in range(2) if bool(exists[j])]
     values = [float(S.rep_value(jnp.asarray(m), lev_j, p)) for m in modes]
     fine = np.linspace(mu - 1.0, mu + 3.0, 40001)
