@@ -119,6 +119,14 @@ class ScaledProblem:
         grad = -self.space.chain(ev.objective_grad) / self.obj_scale
         return -ev.objective / self.obj_scale, grad, c, self.space.chain(jac)
 
+    def second_order(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        """``self(z)`` computed from the surface's second-order kernel, whose per-rep Hessians
+        are kept for ``hessian`` at z (the SQP uses this for trial points it expects to accept)."""
+        levers = self.space.levers(z)
+        reps = self.model.rep_derivatives(levers)
+        self._reps = (np.array(z, copy=True), reps)
+        return self._scaled(self.model.evaluate(levers, reps=reps))
+
     def hessian(self, z: np.ndarray, lam: np.ndarray, objective_weight: float = 1.0) -> np.ndarray:
         """Exact Hessian in z of the scaled Lagrangian ``objective_weight * f + lam . c``.
 
@@ -201,10 +209,12 @@ def optimize(
     if options.hessian is not None:
         settings.hessian = options.hessian
     # Exact second order where the model has it (all constraint kinds but the simulated risk
-    # measure), computed at accepted points only (``ScaledProblem.hessian``).
+    # measure). The SQP asks for it at accepted points; trial points are evaluated to second
+    # order only while steps are being accepted (``sqp.solve``'s ``second_order``).
     exact = settings.hessian == "exact" and model.has_exact_hessian
     evaluate = fun
     curvature = fun.hessian if exact else None
+    second = fun.second_order if exact else None
     results: list[sqp.SQPResult] = []
     interrupted = ""
     if space.n == 0:
@@ -226,7 +236,7 @@ def optimize(
             if time.monotonic() >= deadline or (should_stop is not None and should_stop()):
                 interrupted = interrupted or "time_limit"
                 break
-            res = sqp.solve(evaluate, z0, settings, deadline, should_stop, hessian=curvature)
+            res = sqp.solve(evaluate, z0, settings, deadline, should_stop, hessian=curvature, second_order=second)
             results.append(res)
             if res.status in ("time_limit", "cancelled"):
                 interrupted = res.status
@@ -315,13 +325,20 @@ def optimize(
         should_stop,
         objective_free=True,
         hessian=curvature,
+        second_order=second,
     )
     iterations += phase1.iterations
     point = phase1.point
     if point.violation <= tol:
         # Phase 1 found a feasible point the starts missed: resume optimisation from it.
         res = sqp.solve(
-            evaluate, point.z, settings, max(deadline, time.monotonic() + 1.0), should_stop, hessian=curvature
+            evaluate,
+            point.z,
+            settings,
+            max(deadline, time.monotonic() + 1.0),
+            should_stop,
+            hessian=curvature,
+            second_order=second,
         )
         iterations += res.iterations
         if res.point.violation <= tol:
