@@ -35,9 +35,10 @@ ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OU
 # The surface kernels run on reps in chunks of these fixed sizes only, so each kernel compiles
 # exactly three shapes whatever the roster size: the server's warm-up covers every roster, and
 # no request pays a JIT compile (the second-order kernel alone takes ~25 s to compile per shape).
-# Per-rep cost falls with the chunk size (second-order kernel on the 2-core box: 249 / 113 / 81
-# microseconds per rep at 48 / 192 / 1,024), so a remainder is padded up to a larger chunk when
-# that is cheaper than several small ones (bench/README.md).
+# Per-rep cost falls with the chunk size (second-order kernel on the 2-core box, session 4: 249 /
+# 113 / 81 microseconds per rep at 48 / 192 / 1,024; session 5, modes located separately: ~115 /
+# 57 / 55), so a remainder is padded up to a larger chunk when that is cheaper than several small
+# ones (bench/README.md).
 SURFACE_CHUNKS: tuple[int, ...] = (1024, 192, 48)
 
 
