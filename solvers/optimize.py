@@ -317,29 +317,27 @@ def optimize(
 
     # Phase 1: the smallest (scaled l1) relaxation, from the least-violating point.
     start = min(results, key=lambda r: float(np.sum(np.maximum(r.point.c, 0.0)))).point
-    phase1 = sqp.solve(
-        evaluate,
-        start.z,
-        settings,
-        max(deadline, time.monotonic() + 1.0),
-        should_stop,
-        objective_free=True,
-        hessian=curvature,
-        second_order=second,
-    )
+
+    def after_starts(z: np.ndarray, objective_free: bool = False) -> sqp.SQPResult:
+        # At least a second even when the starts used up the time limit: a verdict on
+        # feasibility (or the plan phase 1 found) beats none.
+        return sqp.solve(
+            evaluate,
+            z,
+            settings,
+            max(deadline, time.monotonic() + 1.0),
+            should_stop,
+            objective_free=objective_free,
+            hessian=curvature,
+            second_order=second,
+        )
+
+    phase1 = after_starts(start.z, objective_free=True)
     iterations += phase1.iterations
     point = phase1.point
     if point.violation <= tol:
         # Phase 1 found a feasible point the starts missed: resume optimisation from it.
-        res = sqp.solve(
-            evaluate,
-            point.z,
-            settings,
-            max(deadline, time.monotonic() + 1.0),
-            should_stop,
-            hessian=curvature,
-            second_order=second,
-        )
+        res = after_starts(point.z)
         iterations += res.iterations
         if res.point.violation <= tol:
             term = Termination.LOCALLY_OPTIMAL if res.status == "converged" else Termination.ITERATION_LIMIT
