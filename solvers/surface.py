@@ -333,7 +333,7 @@ def _locate(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]:
     """The rep's two best local maximisers of V (2,) and whether each exists (no derivatives)."""
     lev = jax.lax.stop_gradient(lev)
     p = jax.tree_util.tree_map(jax.lax.stop_gradient, p)
-    return _refine(lev, p, *_two_best_modes(lev, p))
+    return _refine(lev, p, *_brackets(*_grid_values(lev, p)))
 
 
 def _mixture_at(

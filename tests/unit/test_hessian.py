@@ -18,22 +18,14 @@ from planopt.solvers.optimize import ScaledProblem, optimize
 from planopt.solvers.problem import Objective, ObjectiveKind, SolveOptions, demo_problem
 
 from bench.instances import synthetic
+from tests.unit.reps import PLAN_HIGH, PLAN_LOW, random_reps
 
 
 def test_rep_hessians_match_differences_of_the_exact_jacobian():
     rng = np.random.default_rng(3)
     n = 40
-    params = S.RepParams(
-        mu=jnp.asarray(rng.uniform(0.1, 1.2, n)),
-        sigma=jnp.asarray(rng.uniform(0.1, 0.3, n)),
-        cost=jnp.asarray(rng.uniform(2e5, 6e5, n)),
-        risk=jnp.asarray(rng.uniform(0, 2e-5, n)),
-        outside=jnp.asarray(rng.uniform(9e4, 1.5e5, n)),
-        productivity=jnp.ones(n),
-    )
-    k = S.ModelConstants(jnp.asarray(1000.0), jnp.asarray(15000.0))
-    lo = np.array([60e3, 40e3, 0.0, 0.0, 1.0, 1.5])
-    hi = np.array([120e3, 130e3, 0.6, 0.8, 3.0, 3.0])
+    params, k = random_reps(rng, n)
+    lo, hi = PLAN_LOW, PLAN_HIGH
     rows = [S.OUTCOME_FIELDS.index(f) for f in S.SECOND_ORDER_FIELDS]
     checked = 0
     for _ in range(4):

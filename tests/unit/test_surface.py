@@ -14,6 +14,8 @@ import pytest
 from planopt.solvers import surface as S
 from scipy import integrate, stats
 
+from tests.unit.reps import PLAN_HIGH, PLAN_LOW, random_reps
+
 PLANS = [
     np.array([85e3, 85e3, 0.0, 0.5, 1.1, 3.0]),  # seed 000's current plan
     np.array([60e3, 110e3, 0.4, 0.3, 2.0, 1.8]),  # threshold, accelerator, tight cap
@@ -102,17 +104,8 @@ def test_outcomes_are_c1_in_the_plan_finite_differences_at_random_plans():
     reps, central differences of every rep's outcomes agree with the implicit Jacobian."""
     rng = np.random.default_rng(7)
     n = 40
-    params = S.RepParams(
-        mu=jnp.asarray(rng.uniform(0.1, 1.2, n)),
-        sigma=jnp.asarray(rng.uniform(0.1, 0.3, n)),
-        cost=jnp.asarray(rng.uniform(2e5, 6e5, n)),
-        risk=jnp.asarray(rng.uniform(0, 2e-5, n)),
-        outside=jnp.asarray(rng.uniform(9e4, 1.5e5, n)),
-        productivity=jnp.ones(n),
-    )
-    k = S.ModelConstants(jnp.asarray(1000.0), jnp.asarray(15000.0))
-    lo = np.array([60e3, 40e3, 0.0, 0.0, 1.0, 1.5])
-    hi = np.array([120e3, 130e3, 0.6, 0.8, 3.0, 3.0])
+    params, k = random_reps(rng, n)
+    lo, hi = PLAN_LOW, PLAN_HIGH
     magnitude = np.array([1.0, 1e5, 1e5, 1.0])  # attainment, pay, welfare, attrition
     checked = 0
     for _ in range(12):
