@@ -10,7 +10,7 @@ import sys
 import threading
 
 from planopt.server.app import ServerConfig, create_server, info_of, shutdown
-from planopt.server.process import write_port_file
+from planopt.server.process import exit_after_drain, write_port_file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,5 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """Console entry point: run the server, then leave without finalization (see exit_after_drain)."""
+    exit_after_drain(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

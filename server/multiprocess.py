@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from planopt.server.app import ServerConfig, create_server, shutdown
-from planopt.server.process import write_port_file
+from planopt.server.process import exit_after_drain, write_port_file
 
 
 def _child(config: ServerConfig, grace: float, stop: Any, ready: Any, level: str) -> None:
@@ -26,6 +26,9 @@ def _child(config: ServerConfig, grace: float, stop: Any, ready: Any, level: str
     while not (own.is_set() or stop.is_set()):
         time.sleep(0.2)
     shutdown(server, grace)
+    ready.close()
+    ready.join_thread()
+    exit_after_drain(0)
 
 
 def run_group(
@@ -92,4 +95,7 @@ def run_group(
         if p.is_alive():
             p.kill()
         codes.append(p.exitcode)
-    return 0 if all(c == 0 for c in codes) else 1
+    if any(c != 0 for c in codes):
+        log.error("server processes exited with codes %s", codes)
+        return 1
+    return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -34,3 +35,21 @@ def write_port_file(path: str | None, port: int) -> None:
         with open(path + ".tmp", "w") as fh:
             fh.write(str(port))
         os.replace(path + ".tmp", path)
+
+
+def exit_after_drain(code: int) -> None:
+    """Leave a server process once it has drained, without interpreter finalization.
+
+    At finalization CPython ends daemon threads that try to take the GIL with ``pthread_exit``;
+    a thread parked inside a C++ library (gRPC, XLA, HiGHS) is then unwound through frames that
+    swallow the forced unwind, and the process aborts ("FATAL: exception not rethrown") after a
+    clean shutdown. By now every call has finished and the metrics endpoint is closed, so there
+    is nothing left for finalization to do but flush the logs and standard streams.
+    """
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
