@@ -110,9 +110,7 @@ def warm_up(buckets: tuple[int, ...]) -> None:
         cols["rep_id"] = [f"w{i}" for i in range(reps)]
         problem = demo_problem(cols)
         model = PlanModel(problem)
-        model.evaluate(problem.template.value)
-        model.evaluate(problem.template.value, with_jacobian=False)
-        model.rep_derivatives(problem.template.value)  # the SQP's exact-Hessian kernel
+        model.compile_kernels()
         simulate(model, problem.template.value, draws=2)  # Monte Carlo kernels of this size
         log.info("warmed surface chunk %d", size)
     # One short solve warms cvxpy/HiGHS code paths (not the JIT; that is done above).

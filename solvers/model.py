@@ -354,6 +354,14 @@ class PlanModel:
         ]
         return _concat(outs)
 
+    def compile_kernels(self, levers: np.ndarray | None = None) -> None:
+        """Run every surface kernel (values, Jacobian, second order) once, so each of this
+        roster's chunk shapes is compiled now rather than inside a timed or deadline-bound call."""
+        levers = self.problem.template.value if levers is None else levers
+        self.evaluate(levers)
+        self.evaluate(levers, with_jacobian=False)
+        self.rep_derivatives(levers)
+
     def rep_derivatives(self, levers: np.ndarray) -> RepDerivatives:
         y, jac, hess = self._kernel(hessian_at, levers)
         return RepDerivatives(y[: self.n], jac[: self.n], hess[: self.n])

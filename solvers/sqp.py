@@ -2,8 +2,9 @@
 
 Problem (scaled):  minimise f(z)  s.t.  c(z) <= 0,  0 <= z <= 1.
 
-At each iterate the elastic QP (``qp.py``) is solved with a damped-BFGS model of the
-Lagrangian's Hessian and an infinity-norm trust region; the step is accepted when the l1 merit
+At each iterate the elastic QP (``qp.py``) is solved with a convex model of the Lagrangian's
+Hessian (exact second order with |eigenvalues| by default; damped BFGS or finite differences
+selectable) and an infinity-norm trust region; the step is accepted when the l1 merit
 ``f + rho * sum(max(0, c))`` decreases by a fair share of what the QP model predicted. The
 penalty ``rho`` is kept above the multipliers (exactness of the l1 penalty). A second-order
 correction step is tried when a step is rejected (Maratos effect). Stops when the KKT
@@ -12,13 +13,16 @@ residual and the violation are below tolerance.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import numpy as np
 from planopt.solvers.qp import QPResult, subproblem
+from threadpoolctl import ThreadpoolController
 
 _TRACE = bool(os.environ.get("PLANOPT_SQP_TRACE"))
 QP_TIME_LIMIT_S = 1.0  # one subproblem; HiGHS' active-set QP can stall on degenerate models
@@ -144,7 +148,34 @@ def _fd_hessian(fun: Functions, z: np.ndarray, lam: np.ndarray, step: float = 1e
     return convexify(h)
 
 
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()  # first use: after numpy, SciPy and the QP solvers are loaded
+
+
+def _single_threaded_blas() -> AbstractContextManager[object]:
+    """BLAS on one thread for the SQP's small dense algebra (eigh of the Hessian, products).
+    With the JAX kernels' threads busy on the same cores, OpenBLAS' threads contend with them:
+    on M (72 x 72) eigh took ~35 ms per call with 2 BLAS threads and < 1 ms with one."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
 def solve(
+    fun: Functions,
+    z0: np.ndarray,
+    settings: SQPSettings,
+    deadline: float,
+    should_stop: Callable[[], bool] | None = None,
+    objective_free: bool = False,
+    hessian: Hessian | None = None,
+    second_order: Functions | None = None,
+) -> SQPResult:
+    """Run the SQP from z0 (BLAS single-threaded meanwhile; see ``_solve``)."""
+    with _single_threaded_blas():
+        return _solve(fun, z0, settings, deadline, should_stop, objective_free, hessian, second_order)
+
+
+def _solve(
     fun: Functions,
     z0: np.ndarray,
     settings: SQPSettings,
