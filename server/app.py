@@ -18,6 +18,7 @@ from planopt.server.security import BearerAuth, load_tokens, server_credentials
 from planopt.server.servicer import PlanOptimizerServicer
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
+from threadpoolctl import threadpool_limits
 
 log = logging.getLogger("planopt.server")
 
@@ -147,6 +148,9 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
     """Build and start the server. Health is NOT_SERVING until warm-up has compiled every bucket."""
     config = config or ServerConfig()
     configure_jax(config.jax_cache_dir)
+    # Requests already run on worker threads: BLAS threads inside one request (the SQP's eigh,
+    # the equity audit's least squares) would only contend with them and with JAX's threads.
+    threadpool_limits(limits=1, user_api="blas")
     install_jit_listener()
     tokens = load_tokens(config.auth_tokens_file, config.auth_tokens)
     if bool(config.tls_cert) != bool(config.tls_key) or (config.tls_client_ca and not config.tls_cert):
