@@ -38,14 +38,20 @@ class Audit:
     gaps: list[GroupGap]
 
 
-def _ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
-    resid = y - x @ coef
-    rank = np.linalg.matrix_rank(x)
-    dof = max(x.shape[0] - rank, 1)
-    s2 = float(resid @ resid) / dof
-    cov = s2 * np.linalg.pinv(x.T @ x)
-    return coef, np.sqrt(np.maximum(np.diag(cov), 0.0))
+def _ols(x: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares coefficients of each column of ``ys`` (k outcomes) and their standard
+    errors, from one thin SVD of x: coef = V S+ U^T y, cov = s2 V S+^2 V^T (= s2 pinv(x^T x)),
+    singular values below ``max(n, p) * eps * s_max`` treated as zero (lstsq's and
+    matrix_rank's cut-off)."""
+    u, s, vt = np.linalg.svd(x, full_matrices=False)
+    keep = s > max(x.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0)
+    inv = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
+    coef = vt.T @ (inv[:, None] * (u.T @ ys))  # (p, k)
+    resid = ys - x @ coef
+    dof = max(x.shape[0] - int(keep.sum()), 1)
+    s2 = np.sum(resid * resid, axis=0) / dof  # (k,)
+    diag = (vt.T**2) @ (inv**2)  # diag of V S+^2 V^T
+    return coef, np.sqrt(np.maximum(np.outer(diag, s2), 0.0))
 
 
 def design_matrix(
@@ -82,8 +88,8 @@ def audit(
     if names.size < 2:
         return None
     ref, others, x, first_group = design_matrix(role, quota, group)
-    pay_coef, pay_se = _ols(x, np.asarray(pay, dtype=float))
-    att_coef, _ = _ols(x, np.asarray(attainment, dtype=float))
+    coef, se = _ols(x, np.column_stack([np.asarray(pay, dtype=float), np.asarray(attainment, dtype=float)]))
+    pay_coef, pay_se, att_coef = coef[:, 0], se[:, 0], coef[:, 1]
     is_ref = group == ref
     ref_pay, ref_att = float(np.mean(pay[is_ref])), float(np.mean(attainment[is_ref]))
     gaps = []

@@ -105,3 +105,28 @@ def test_audit_does_not_flag_a_pure_role_mix_gap():
 
 def test_audit_needs_two_groups():
     assert audit(np.ones(3), np.ones(3), ["AE"] * 3, np.ones(3), ["", "", ""], 0.05) is None
+
+
+def test_ols_matches_the_textbook_formulas():
+    """Golden values from the normal equations (full rank: inv(X'X)) and from lstsq + pinv (a
+    duplicated column: rank-deficient) — computed here independently of the SVD in ``_ols``."""
+    from planopt.solvers.audit import _ols
+
+    rng = np.random.default_rng(3)
+    x = np.column_stack([np.ones(50), rng.normal(size=(50, 3))])
+    ys = x @ rng.normal(size=(4, 2)) + rng.normal(size=(50, 2))
+    coef, se = _ols(x, ys)
+    for k in range(2):
+        beta = np.linalg.solve(x.T @ x, x.T @ ys[:, k])
+        resid = ys[:, k] - x @ beta
+        s2 = resid @ resid / (50 - 4)
+        np.testing.assert_allclose(coef[:, k], beta, rtol=1e-10)
+        np.testing.assert_allclose(se[:, k], np.sqrt(np.diag(s2 * np.linalg.inv(x.T @ x))), rtol=1e-10)
+    deficient = np.column_stack([x, x[:, 1]])  # rank 4 of 5 columns
+    coef, se = _ols(deficient, ys)
+    beta, *_ = np.linalg.lstsq(deficient, ys[:, 0], rcond=None)
+    resid = ys[:, 0] - deficient @ beta
+    s2 = resid @ resid / (50 - 4)
+    np.testing.assert_allclose(coef[:, 0], beta, rtol=1e-9, atol=1e-12)
+    expected = np.sqrt(np.diag(s2 * np.linalg.pinv(deficient.T @ deficient)))
+    np.testing.assert_allclose(se[:, 0], expected, rtol=1e-8)
