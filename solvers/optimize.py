@@ -306,12 +306,18 @@ def optimize(
         )
     if feasible_finals:
         best = min(feasible_finals, key=lambda r: r.point.f)
+        if best.status == "stalled":
+            why = (
+                f"the steps stalled after {best.iterations} iterations (the trust region collapsed: "
+                "the surface is not smooth at this scale near the plan)"
+            )
+        else:
+            why = f"the iteration limit ({settings.max_iterations}) was reached"
         return finish(
             best.point,
             best.multipliers,
             Termination.ITERATION_LIMIT,
-            f"feasible, KKT residual {best.kkt_residual:.2e} above tolerance after "
-            f"{settings.max_iterations} iterations",
+            f"feasible, KKT residual {best.kkt_residual:.2e} above tolerance: {why}",
             best.kkt_residual,
         )
 
