@@ -27,12 +27,16 @@ growing). The commission slope ``s`` is derived, so OTE = B + TI holds for every
 Effort choice. ``V`` can have two local maxima (a "give up" mode below a threshold or step
 bonus, and a "go for quota" mode). A hard arg-max jumps between them as the plan moves, making
 firm metrics discontinuous. We smooth on purpose (design.md section 3): the rep picks among
-its two best local optima by a logit with temperature ``tau`` (USD), and each mode's weight
-also carries the factor ``exp(-h0 / h)`` with ``h = -V''(m*) / c`` the mode's relative
-curvature, so a mode fades out smoothly as it approaches a fold (where it is born or dies,
-h -> 0) instead of popping in or out. Modes are located on a grid, refined by safeguarded
-Newton, and differentiated by the implicit-function theorem (``jax.custom_jvp``), which keeps
-forward mode available for the block-sparse Jacobians.
+its two best local optima by a logit with temperature ``tau`` (USD). When both exist, each
+mode's weight also carries the factor ``exp(-b0 / B)``, ``B = V(m*) - V(m_valley)`` the mode's
+barrier (USD) over the valley between the two modes, so a mode fades out smoothly as it
+approaches a fold (where it is born or dies, B -> 0) instead of popping in or out. The barrier,
+not the curvature at the mode, is what decides: a mode with a tiny basin (a wiggle of V worth
+cents, which a grid may or may not resolve) can still be sharply curved, and with a curvature
+fade such a mode carried up to ~20% of the weight and made the surface jump when the grid
+caught or missed it. Modes and the valley are located on a grid, refined by safeguarded Newton,
+and differentiated by the implicit-function theorem (``jax.custom_jvp``), which keeps forward
+mode available for the block-sparse Jacobians.
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ N_LEVERS = len(LEVERS)
 GRID_POINTS = 48  # grid for locating effort modes (static: part of the JIT shape)
 NEWTON_STEPS = 20  # at most, per mode (bisection alone would shrink the bracket 2**20-fold)
 NEWTON_TOL = 1e-10  # |V'(m)| <= tol * c: m within about 1e-10 of the stationary point
-FOLD_H0 = 0.02  # curvature scale of the fold fade-out factor exp(-h0 / h)
+BARRIER_USD = 50.0  # b0: a mode whose barrier to the other is B USD has fade exp(-b0 / B)
+_BARRIER_FLOOR = BARRIER_USD / 1000.0  # below it the fade is exactly 0 (exp(-1000)), derivatives too
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
@@ -219,9 +224,16 @@ def _grid(lev: jax.Array, p: RepParams) -> jax.Array:
 
 
 def _newton(
-    lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array, active: jax.Array | bool = True
+    lev: jax.Array,
+    p: RepParams,
+    x0: jax.Array,
+    lo: jax.Array,
+    hi: jax.Array,
+    active: jax.Array | bool = True,
+    sign: float = 1.0,
 ) -> jax.Array:
-    """Safeguarded Newton for V'(m) = 0 inside [lo, hi] (bisection when Newton leaves it).
+    """Safeguarded Newton for V'(m) = 0 inside [lo, hi] (bisection when Newton leaves it): a
+    local maximum of V (``sign=1``) or, applied to -V (``sign=-1``), a local minimum.
 
     Stops when |V'| <= NEWTON_TOL * c (m within about 1e-10 of the stationary point) or after
     NEWTON_STEPS steps (a while loop: under vmap it runs until every rep has converged, so
@@ -230,7 +242,7 @@ def _newton(
 
     def step(state: tuple[jax.Array, jax.Array, jax.Array, jax.Array, jax.Array]):
         i, x, a, b, _ = state
-        g, h = jax.jvp(lambda m: _dV(m, lev, p), (x,), (jnp.ones_like(x),))
+        g, h = jax.jvp(lambda m: sign * _dV(m, lev, p), (x,), (jnp.ones_like(x),))
         a = jnp.where(g > 0.0, x, a)
         b = jnp.where(g > 0.0, b, x)
         xn = x - g / jnp.where(h < 0.0, h, -1.0)
@@ -247,11 +259,13 @@ def _newton(
     return jax.lax.while_loop(running, step, init)[1]
 
 
-def _implicit_tangent(m: jax.Array, lev: jax.Array, p: RepParams, dlev: jax.Array, dp: RepParams) -> jax.Array:
-    """V'(m*(theta), theta) = 0  =>  dm* = -(dV'/dtheta . dtheta) / V''(m*)."""
+def _implicit_tangent(
+    m: jax.Array, lev: jax.Array, p: RepParams, dlev: jax.Array, dp: RepParams, sign: float = 1.0
+) -> jax.Array:
+    """V'(m*(theta), theta) = 0  =>  dm* = -(dV'/dtheta . dtheta) / V''(m*); V'' kept at least
+    1e-9 c away from zero on its side (negative at a maximum, ``sign=1``; positive at a minimum)."""
     _, dg = jax.jvp(lambda lv, pp: _dV(m, lv, pp), (lev, p), (dlev, dp))
-    h = _d2V(m, lev, p)
-    h = jnp.minimum(h, -1e-9 * p.cost)
+    h = sign * jnp.minimum(sign * _d2V(m, lev, p), -1e-9 * p.cost)
     return -dg / h
 
 
@@ -268,19 +282,26 @@ def _solve_mode_jvp(primals, tangents):  # type: ignore[no-untyped-def]
     return m, _implicit_tangent(m, lev, p, tangents[0], tangents[1])
 
 
-@jax.custom_jvp
-def pinned_mode(lev: jax.Array, p: RepParams, m: jax.Array) -> jax.Array:
-    """The stationary point ``m`` of V, located beforehand (``locate_modes``), as a function of
-    the plan and the rep: its value is ``m`` and its derivatives are the implicit-function
-    theorem's, to any order (the rule's own output is again a pinned mode)."""
-    return m
+def _pinned(sign: float):  # type: ignore[no-untyped-def]
+    @jax.custom_jvp
+    def pinned(lev: jax.Array, p: RepParams, m: jax.Array) -> jax.Array:
+        return m
+
+    @pinned.defjvp
+    def _jvp(primals, tangents):  # type: ignore[no-untyped-def]
+        lev, p, m0 = primals
+        m = pinned(lev, p, m0)
+        return m, _implicit_tangent(m, lev, p, tangents[0], tangents[1], sign)
+
+    return pinned
 
 
-@pinned_mode.defjvp
-def _pinned_mode_jvp(primals, tangents):  # type: ignore[no-untyped-def]
-    lev, p, m0 = primals
-    m = pinned_mode(lev, p, m0)
-    return m, _implicit_tangent(m, lev, p, tangents[0], tangents[1])
+# The stationary point ``m`` of V located beforehand (``_locate``), as a function of the plan
+# and the rep: its value is ``m`` and its derivatives are the implicit-function theorem's, to
+# any order (the rule's own output is again a pinned point). A mode is a maximum of V, the
+# valley between two modes a minimum.
+pinned_mode = _pinned(1.0)
+pinned_valley = _pinned(-1.0)
 
 
 def unrolled_mode(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
@@ -322,15 +343,27 @@ def _two_best_modes(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]
     return _brackets(*_grid_values(lev_ng, p_ng))
 
 
+def _valley(lev: jax.Array, p: RepParams, modes: jax.Array, both: jax.Array, unrolled: bool = False) -> jax.Array:
+    """The minimum of V between the two modes (the first mode when there is one)."""
+    lo, hi = jnp.minimum(modes[0], modes[1]), jnp.maximum(modes[0], modes[1])
+    if unrolled:
+        lo, hi = jax.lax.stop_gradient(lo), jax.lax.stop_gradient(hi)
+    m = _newton(lev, p, 0.5 * (lo + hi), lo, hi, both, sign=-1.0)
+    return jnp.where(both, m, modes[0])
+
+
 def _refine(lev: jax.Array, p: RepParams, brackets: jax.Array, exists: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """The two modes and the valley between them (3,), and whether each mode exists (2,)."""
     modes = jax.vmap(lambda b, e: _newton(lev, p, b[0], b[1], b[2], e), in_axes=(1, 0))(brackets, exists)
     # Two grid maxima on one plateau can refine to the same mode: count it once.
     same = jnp.abs(modes[1] - modes[0]) <= 1e-7
-    return modes, exists.at[1].set(exists[1] & ~same)
+    exists = exists.at[1].set(exists[1] & ~same)
+    return jnp.append(modes, _valley(lev, p, modes, exists[0] & exists[1])), exists
 
 
 def _locate(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]:
-    """The rep's two best local maximisers of V (2,) and whether each exists (no derivatives)."""
+    """The rep's two best local maximisers of V and the valley between them (3,), and whether
+    each mode exists (2,) (no derivatives)."""
     lev = jax.lax.stop_gradient(lev)
     p = jax.tree_util.tree_map(jax.lax.stop_gradient, p)
     return _refine(lev, p, *_brackets(*_grid_values(lev, p)))
@@ -340,14 +373,18 @@ def _mixture_at(
     lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array, exists: jax.Array, unrolled: bool = False
 ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
     """Modes pinned at the located maximisers, their values V (2,), logit weights (2,)."""
+    both = exists[0] & exists[1]
     if unrolled:
         brackets, _ = _two_best_modes(lev, p)
         modes = jax.vmap(lambda b: unrolled_mode(lev, p, b[0], b[1], b[2]), in_axes=1)(brackets)
+        valley = _valley(lev, p, modes, both, unrolled=True)
     else:
-        modes = jax.vmap(lambda m: pinned_mode(lev, p, m))(located)
+        modes = jax.vmap(lambda m: pinned_mode(lev, p, m))(located[:2])
+        valley = jnp.where(both, pinned_valley(lev, p, located[2]), modes[0])
     values = jax.vmap(lambda x: rep_value(x, lev, p))(modes)
-    curv = jax.vmap(lambda x: -_d2V(x, lev, p))(modes) / p.cost
-    fade = jnp.exp(-FOLD_H0 / jnp.maximum(curv, 1e-12))
+    # Barrier of each mode over the valley (0 without a second mode: no fade then, see below).
+    barrier = jnp.maximum(values - rep_value(valley, lev, p), _BARRIER_FLOOR)
+    fade = jnp.where(both, jnp.exp(-BARRIER_USD / barrier), 1.0)
     vmax = jax.lax.stop_gradient(jnp.max(jnp.where(exists, values, -jnp.inf)))
     logits = jnp.where(exists, (values - vmax) / k.temperature_usd, -jnp.inf)
     raw = jnp.where(exists, jnp.exp(logits) * fade, 0.0)

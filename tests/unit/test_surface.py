@@ -123,3 +123,24 @@ def test_outcomes_are_c1_in_the_plan_finite_differences_at_random_plans():
             np.testing.assert_array_less(np.abs(fd - jac[:, :, j]), tol)
             checked += fd.size
     assert checked == 12 * 6 * n * 4
+
+
+def test_a_mode_with_a_tiny_basin_carries_no_weight_so_the_outcome_does_not_jump():
+    """Found on a 5,000-rep roster at the optimiser's final plan: this rep's V has a second
+    maximum (m ~ 0.417) only 0.08 USD above the valley next to it (m ~ 0.428), narrower than
+    the search grid's spacing. With a curvature-based fade it carried ~15% of the weight
+    whenever the grid resolved it, so attainment jumped by ~0.04 under 1e-6 changes of the plan
+    and the SQP stalled. Smoothness check (no golden outcome): along each lever, over a window
+    of +-1e-4 (relative), the second differences of every outcome are what a C2 function gives
+    (<= 1e-9 of its scale), i.e. no jump anywhere on the path."""
+    p = rep(mu=0.25577908, sigma=0.16778527, cost=308921.99867069, risk=6.75228173e-06, outside=48736.95865121)
+    lev = np.array([5.07076790e04, 7.60615185e04, 4.71698186e-01, 0.0, 1.13829244e00, 1.96686037e00])
+    k = S.ModelConstants(jnp.asarray(1000.0), jnp.asarray(15000.0))
+    magnitude = np.array([1.0, 1e5, 1e5, 1.0])  # attainment, pay, welfare, attrition
+    path = np.linspace(-1e-4, 1e-4, 201)
+    for j in (0, 1, 2, 4, 5):  # q = 0 sits on its bound
+        levs = np.tile(lev, (path.size, 1))
+        levs[:, j] *= 1.0 + path
+        y = np.asarray(jax.vmap(lambda lv: jnp.stack(S.rep_response(lv, p, k)))(jnp.asarray(levs)))[:, :4]
+        second = np.abs(y[2:] - 2 * y[1:-1] + y[:-2])
+        assert np.all(second <= 1e-9 * magnitude), (j, second.max(axis=0))
