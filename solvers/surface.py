@@ -304,6 +304,22 @@ pinned_mode = _pinned(1.0)
 pinned_valley = _pinned(-1.0)
 
 
+@jax.custom_jvp
+def stationary_value(lev: jax.Array, p: RepParams, m: jax.Array) -> jax.Array:
+    """V at a stationary point ``m`` of V (a pinned mode or valley). Envelope theorem: since
+    V'(m) = 0 its derivative is the partial one at fixed m, so the point's own implicit
+    derivative is needed to first order only when V is differentiated twice (the generic chain
+    rule would carry it to second order and multiply it by V'(m) = 0)."""
+    return rep_value(m, lev, p)
+
+
+@stationary_value.defjvp
+def _stationary_value_jvp(primals, tangents):  # type: ignore[no-untyped-def]
+    lev, p, m = primals
+    dlev, dp, _ = tangents
+    return jax.jvp(lambda lv, pp: rep_value(m, lv, pp), (lev, p), (dlev, dp))
+
+
 def unrolled_mode(lev: jax.Array, p: RepParams, x0: jax.Array, lo: jax.Array, hi: jax.Array) -> jax.Array:
     """The same solve, differentiated by unrolling the iterations (tests compare the two)."""
     return _newton(lev, p, x0, lo, hi)
@@ -381,9 +397,9 @@ def _mixture_at(
     else:
         modes = jax.vmap(lambda m: pinned_mode(lev, p, m))(located[:2])
         valley = jnp.where(both, pinned_valley(lev, p, located[2]), modes[0])
-    values = jax.vmap(lambda x: rep_value(x, lev, p))(modes)
+    values = jax.vmap(lambda x: stationary_value(lev, p, x))(modes)
     # Barrier of each mode over the valley (0 without a second mode: no fade then, see below).
-    barrier = jnp.maximum(values - rep_value(valley, lev, p), _BARRIER_FLOOR)
+    barrier = jnp.maximum(values - stationary_value(lev, p, valley), _BARRIER_FLOOR)
     fade = jnp.where(both, jnp.exp(-BARRIER_USD / barrier), 1.0)
     vmax = jax.lax.stop_gradient(jnp.max(jnp.where(exists, values, -jnp.inf)))
     logits = jnp.where(exists, (values - vmax) / k.temperature_usd, -jnp.inf)
