@@ -40,6 +40,7 @@ ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OU
 # 57 / 55), so a remainder is padded up to a larger chunk when that is cheaper than several small
 # ones (bench/README.md).
 SURFACE_CHUNKS: tuple[int, ...] = (1024, 192, 48)
+HESSIAN_BLOCK = 48  # the second-order kernel runs on blocks of this many reps (see rep_derivatives)
 
 
 def chunk_plan(n: int) -> tuple[int, ...]:
@@ -363,7 +364,23 @@ class PlanModel:
         self.rep_derivatives(levers)
 
     def rep_derivatives(self, levers: np.ndarray) -> RepDerivatives:
-        y, jac, hess = self._kernel(hessian_at, levers)
+        """Second order in blocks of ``HESSIAN_BLOCK`` reps whatever the chunk: this kernel's
+        per-rep cost is ~85 us at 48 reps and 160-210 us at 128 to 1,024 (its intermediates stop
+        fitting in cache), while the other kernels' per-rep costs are flat in the chunk size. A
+        chunk that is not a multiple of the block (1,024) ends with a block overlapping the one
+        before it (no padding; the overlap's outputs are dropped)."""
+        lev = np.asarray(levers, dtype=float)[self.lever_rows]
+        b = HESSIAN_BLOCK
+        outs = []
+        for part, p, (modes, exists) in zip(self._chunk_slices, self._chunk_params, self._modes(lev), strict=True):
+            lv, modes, exists = lev[part], np.asarray(modes), np.asarray(exists)
+            size = lv.shape[0]
+            for start in range(0, size, b):
+                lo = min(start, size - b)
+                sl = slice(lo, lo + b)
+                block = hessian_at(lv[sl], RepParams(*(a[sl] for a in p)), self.constants, modes[sl], exists[sl])
+                outs.append(tuple(np.asarray(o)[start - lo :] for o in block))
+        y, jac, hess = _concat(outs)
         return RepDerivatives(y[: self.n], jac[: self.n], hess[: self.n])
 
     def rep_outcomes(self, levers: np.ndarray, with_jacobian: bool = True) -> tuple[np.ndarray, np.ndarray]:
