@@ -19,11 +19,14 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 from planopt.solvers.qp import QPResult, subproblem
 from threadpoolctl import ThreadpoolController
 
+P = ParamSpec("P")
+R = TypeVar("R")
 _TRACE = bool(os.environ.get("PLANOPT_SQP_TRACE"))
 QP_TIME_LIMIT_S = 1.0  # one subproblem; HiGHS' active-set QP can stall on degenerate models
 
@@ -153,6 +156,15 @@ def _blas_controller() -> ThreadpoolController:
     return ThreadpoolController()  # first use: after numpy, SciPy and the QP solvers are loaded
 
 
+def _with_single_threaded_blas(fn: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _single_threaded_blas():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def _single_threaded_blas() -> AbstractContextManager[object]:
     """BLAS on one thread for the SQP's small dense algebra (eigh of the Hessian, products).
     With the JAX kernels' threads busy on the same cores, OpenBLAS' threads contend with them:
@@ -160,22 +172,8 @@ def _single_threaded_blas() -> AbstractContextManager[object]:
     return _blas_controller().limit(limits=1, user_api="blas")
 
 
+@_with_single_threaded_blas
 def solve(
-    fun: Functions,
-    z0: np.ndarray,
-    settings: SQPSettings,
-    deadline: float,
-    should_stop: Callable[[], bool] | None = None,
-    objective_free: bool = False,
-    hessian: Hessian | None = None,
-    second_order: Functions | None = None,
-) -> SQPResult:
-    """Run the SQP from z0 (BLAS single-threaded meanwhile; see ``_solve``)."""
-    with _single_threaded_blas():
-        return _solve(fun, z0, settings, deadline, should_stop, objective_free, hessian, second_order)
-
-
-def _solve(
     fun: Functions,
     z0: np.ndarray,
     settings: SQPSettings,
