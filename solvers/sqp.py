@@ -91,15 +91,15 @@ def _snap(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def kkt_residual(p: Point, lam: np.ndarray, bound_tol: float = SNAP) -> float:
-    """Max of scaled stationarity (projected on the box) and complementarity |lambda_j c_j|."""
+def kkt_residual(p: Point, lam: np.ndarray) -> float:
+    """Max of scaled stationarity and complementarity |lambda_j c_j|. Stationarity is the
+    projected-gradient step |z - clip(z - r, 0, 1)| of the Lagrangian gradient r: |r_i| inside
+    the box, zero at a bound that r pushes against, and for a coordinate *near* such a bound
+    its distance to it — so an iterate creeping onto a bound (on a 20,000-rep roster one sat at
+    z = 2.3e-8 with r = 0.17, and a test "at bound if z <= 1e-8" kept the residual at 4.5e-2
+    for 60 iterations) is measured by how far it still has to go."""
     r = p.g + p.jac.T @ lam if lam.size else p.g.copy()
-    at_lo = p.z <= bound_tol
-    at_hi = p.z >= 1.0 - bound_tol
-    stat = np.abs(r)
-    stat = np.where(at_lo, np.maximum(0.0, -r), stat)
-    stat = np.where(at_hi, np.maximum(0.0, r), stat)
-    stat = np.where(at_lo & at_hi, 0.0, stat)  # fixed coordinate
+    stat = np.abs(p.z - np.clip(p.z - r, 0.0, 1.0))
     scale = 1.0 + float(np.max(np.abs(p.g), initial=0.0))
     comp = float(np.max(np.abs(lam * p.c), initial=0.0)) if lam.size else 0.0
     return max(float(np.max(stat, initial=0.0)) / scale, comp)
