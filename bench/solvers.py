@@ -22,6 +22,7 @@ import argparse
 import dataclasses
 import json
 import statistics
+import threading
 import time
 from collections.abc import Callable
 
@@ -221,6 +222,43 @@ def _timed(fn: Callable[[], tuple[float, float, str]], repeats: int) -> tuple[tu
     return out, statistics.median(times)
 
 
+def resident_mib() -> float:
+    """This process's resident set now (MiB, /proc/self/status VmRSS; 0 where absent)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
+class ResidentWatch:
+    """Largest resident set while the block runs (sampled every 50 ms on a thread): what a
+    solver needs, apart from the JIT compiler's one-off peak that ``peak_rss_mib`` includes."""
+
+    def __init__(self) -> None:
+        self.max_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            self.max_mib = max(self.max_mib, resident_mib())
+            if self._stop.wait(0.05):
+                return
+
+    def __enter__(self) -> ResidentWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.max_mib = max(self.max_mib, resident_mib())
+
+
 PEERS = ("slsqp", "ipopt", "ipopt_exact")
 
 
@@ -269,7 +307,8 @@ def bench_feasible(
     for solver, fn in runs.items():
         if solver != "planopt" and solver not in peers:
             continue
-        (obj, viol, term), secs = _timed(fn, repeats)
+        with ResidentWatch() as watch:
+            (obj, viol, term), secs = _timed(fn, repeats)
         objective = -obj * fun.obj_scale if np.isfinite(obj) else None
         results[solver] = (objective, secs)
         emit(
@@ -282,8 +321,10 @@ def bench_feasible(
                 "termination": str(term),
                 "repeats": repeats,
                 "starts": n_starts,
-                # process peak after this solver (planopt runs first: its row is its own peak)
+                # process peak after this solver (planopt runs first: its row is its own peak,
+                # including the JIT compile before timing)
                 "peak_rss_mib": round(peak_rss_mib(), 1),
+                "solve_rss_mib": round(watch.max_mib, 1),  # largest resident set while it ran
             }
         )
     peer_objectives = [results[p][0] for p in peers if p in results and results[p][0] is not None]

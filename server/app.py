@@ -99,7 +99,7 @@ def warm_up(buckets: tuple[int, ...]) -> None:
     """Compile the surface kernels for every chunk shape the given roster sizes use (with the
     default ``SURFACE_CHUNKS`` that is every roster size), exactly as requests will."""
     from planopt.client import demo
-    from planopt.solvers.model import PlanModel, chunk_plan
+    from planopt.solvers.model import PlanModel, chunk_plan, release_freed_heap
     from planopt.solvers.optimize import optimize
     from planopt.solvers.problem import SolveOptions, demo_problem
     from planopt.solvers.simulate import simulate
@@ -116,6 +116,7 @@ def warm_up(buckets: tuple[int, ...]) -> None:
         log.info("warmed surface chunk %d", size)
     # One short solve warms cvxpy/HiGHS code paths (not the JIT; that is done above).
     optimize(demo_problem(), SolveOptions(num_starts=1, max_iterations=3, time_limit_s=30))
+    release_freed_heap()  # what the compiler freed (compile_kernels did it per size too)
 
 
 _HEALTH: weakref.WeakKeyDictionary[grpc.Server, health.HealthServicer] = weakref.WeakKeyDictionary()

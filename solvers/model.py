@@ -10,6 +10,7 @@ outcomes over cells (role x equity group), so its gradient is assembled here fro
 from __future__ import annotations
 
 import copy
+import ctypes
 import itertools
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from planopt.solvers.surface import (
     LEVERS,
     N_LEVERS,
     OUTCOME_FIELDS,
+    SECOND_ORDER_FIELDS,
     ModelConstants,
     RepParams,
     batch_locate,
@@ -61,6 +63,20 @@ def chunk_plan(n: int) -> tuple[int, ...]:
     return tuple(sizes)
 
 
+def release_freed_heap() -> None:
+    """Give the heap that XLA's compiler freed back to the OS (glibc ``malloc_trim``). Compiling
+    the second-order kernel leaves ~600 MB freed but still mapped (the demo's kernels: resident
+    1.22 GB after compiling, 0.63 GB after the trim); a server or a long solve would otherwise
+    carry it. No-op where glibc is absent."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 def bucket_size(n: int) -> int:
     """Padded roster length: the sum of the chunk plan (45 reps run as 48, 1,000 as 1,024)."""
     return sum(chunk_plan(n))
@@ -75,11 +91,27 @@ def _concat(outs: list) -> tuple[np.ndarray, ...] | np.ndarray:  # type: ignore[
 @dataclass
 class RepDerivatives:
     """One surface evaluation with second order, in sorted (cell) order: outcomes (n, 6), lever
-    Jacobians (n, 6, 6) and lever Hessians (n, 3, 6, 6) of attainment, pay and attrition."""
+    Jacobians (n, 6, 6) and lever Hessians (k, 3, 6, 6) of attainment, pay and attrition — of
+    every rep (``rows`` None, k = n) or of the sampled reps ``rows`` (sorted order), each
+    standing for ``row_weight`` reps of its cell (``HessianSample``)."""
 
     y: np.ndarray
     jac: np.ndarray
     hess: np.ndarray
+    rows: np.ndarray | None = None
+    row_weight: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class HessianSample:
+    """A stratified systematic sample of reps for the curvature model: in every cell (role x
+    equity group) with more than ``per_cell`` reps, ``per_cell`` reps evenly spaced in the
+    order of their baseline attainment, each weighted by cell size / ``per_cell`` (so the
+    weighted sum of sampled per-rep Hessians estimates the cell's sum without bias); smaller
+    cells are taken whole with weight 1. Deterministic: the same roster gives the same sample."""
+
+    rows: np.ndarray  # sorted-order indices, ascending
+    weight: np.ndarray  # reps each sampled row stands for
 
 
 def _ratio_curvature(u: float, v: float, gu: np.ndarray, gv: np.ndarray) -> np.ndarray:
@@ -198,6 +230,7 @@ class PlanModel:
         # The modes located at the last two lever matrices (an SQP asks for the Hessian at the
         # point it has just evaluated): the second-order kernel then skips the mode search.
         self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
+        self._first_order: tuple[bytes, np.ndarray, np.ndarray] | None = None  # last (levers, y, jac)
         self.lever_rows = np.r_[self.role_idx_sorted, np.zeros(pad, dtype=np.int64)]
         self.constants = ModelConstants(
             temperature_usd=np.asarray(float(problem.model.temperature_usd)),
@@ -362,26 +395,56 @@ class PlanModel:
         self.evaluate(levers)
         self.evaluate(levers, with_jacobian=False)
         self.rep_derivatives(levers)
+        release_freed_heap()
 
-    def rep_derivatives(self, levers: np.ndarray) -> RepDerivatives:
-        """Second order in blocks of ``HESSIAN_BLOCK`` reps whatever the chunk: this kernel's
-        per-rep cost is ~85 us at 48 reps and 160-210 us at 128 to 1,024 (its intermediates stop
-        fitting in cache), while the other kernels' per-rep costs are flat in the chunk size. A
-        chunk that is not a multiple of the block (1,024) ends with a block overlapping the one
-        before it (no padding; the overlap's outputs are dropped)."""
+    def hessian_sample(self, per_cell: int) -> HessianSample | None:
+        """The curvature sample (``HessianSample``); None when every cell is within
+        ``per_cell`` (the sample would be the whole roster)."""
+        if per_cell <= 0 or np.all(self.cell_count <= per_cell):
+            return None
+        rows, weight = [], []
+        mu = self.params.mu[: self.n]
+        for start, count in zip(self.cell_starts, self.cell_count.astype(int), strict=True):
+            members = start + np.argsort(mu[start : start + count], kind="stable")
+            if count <= per_cell:
+                rows.append(np.sort(members))
+                weight.append(np.ones(count))
+                continue
+            # midpoints of per_cell equal strata of the attainment order
+            pick = np.floor((np.arange(per_cell) + 0.5) * count / per_cell).astype(int)
+            rows.append(np.sort(members[pick]))
+            weight.append(np.full(per_cell, count / per_cell))
+        all_rows = np.concatenate(rows)
+        order = np.argsort(all_rows, kind="stable")
+        return HessianSample(all_rows[order], np.concatenate(weight)[order])
+
+    def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:
+        """Outcomes and Jacobians of every rep (the first-order kernel; reused when ``levers``
+        was just evaluated) and the lever Hessians of every rep or, given a ``sample``, of the
+        sampled reps only: the curvature model of a large roster at a fraction of the cost (on
+        100,000 reps, 20 roles, 2 groups and 48 per cell: 1,920 second-order reps instead of
+        100,000).
+
+        The second-order kernel runs on blocks of ``HESSIAN_BLOCK`` reps (the last one padded by
+        repeating its last rep): its per-rep cost is ~85 us at 48 reps and 160-210 us at 128 to
+        1,024 (its intermediates stop fitting in cache), while the other kernels' per-rep costs
+        are flat in the chunk size."""
+        y, jac = self.rep_outcomes(levers)
         lev = np.asarray(levers, dtype=float)[self.lever_rows]
+        located = self._modes(lev)
+        modes = np.concatenate([np.asarray(m) for m, _ in located])
+        exists = np.concatenate([np.asarray(e) for _, e in located])
+        rows = np.arange(self.n) if sample is None else sample.rows
         b = HESSIAN_BLOCK
-        outs = []
-        for part, p, (modes, exists) in zip(self._chunk_slices, self._chunk_params, self._modes(lev), strict=True):
-            lv, modes, exists = lev[part], np.asarray(modes), np.asarray(exists)
-            size = lv.shape[0]
-            for start in range(0, size, b):
-                lo = min(start, size - b)
-                sl = slice(lo, lo + b)
-                block = hessian_at(lv[sl], RepParams(*(a[sl] for a in p)), self.constants, modes[sl], exists[sl])
-                outs.append(tuple(np.asarray(o)[start - lo :] for o in block))
-        y, jac, hess = _concat(outs)
-        return RepDerivatives(y[: self.n], jac[: self.n], hess[: self.n])
+        padded = np.concatenate([rows, np.full(-rows.size % b, rows[-1])])
+        hess = np.empty((padded.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
+        for start in range(0, padded.size, b):
+            sl = padded[start : start + b]
+            params = RepParams(*(a[sl] for a in self.params))
+            hess[start : start + b] = np.asarray(hessian_at(lev[sl], params, self.constants, modes[sl], exists[sl]))
+        if sample is None:
+            return RepDerivatives(y, jac, hess[: rows.size])
+        return RepDerivatives(y, jac, hess[: rows.size], sample.rows, sample.weight)
 
     def rep_outcomes(self, levers: np.ndarray, with_jacobian: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Per-rep outcomes (n, 6) and Jacobians (n, 6, 6), in sorted (cell) order. Without the
@@ -389,8 +452,14 @@ class PlanModel:
         if not with_jacobian:
             y = self._kernel(values_at, levers)[: self.n]
             return y, np.zeros((self.n, y.shape[1], N_LEVERS))
+        key = np.asarray(levers, dtype=float).tobytes()
+        if self._first_order is not None and self._first_order[0] == key:
+            return self._first_order[1], self._first_order[2]  # the SQP's curvature model asks again
         y, jac = self._kernel(jacobian_at, levers)
-        return y[: self.n], jac[: self.n]
+        y, jac = y[: self.n], jac[: self.n]
+        y.flags.writeable = jac.flags.writeable = False
+        self._first_order = (key, y, jac)
+        return y, jac
 
     def mixture(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-rep effort modes and weights (padded length, sorted order; Monte Carlo)."""
@@ -608,7 +677,12 @@ class PlanModel:
                 outer += a * _ratio_curvature(num, den, gu, gv)
             # ote: linear in the levers, no curvature
         blocks = np.zeros((n_roles, N_LEVERS, N_LEVERS))
-        np.add.at(blocks, role_of, np.einsum("no,noij->nij", w, reps.hess))
+        if reps.rows is None:
+            np.add.at(blocks, role_of, np.einsum("no,noij->nij", w, reps.hess))
+        else:  # a sample: each sampled rep stands for row_weight reps of its cell
+            assert reps.row_weight is not None
+            w_rows = w[reps.rows] * reps.row_weight[:, None]
+            np.add.at(blocks, role_of[reps.rows], np.einsum("no,noij->nij", w_rows, reps.hess))
         hess = outer
         for r in range(n_roles):
             sl = slice(r * N_LEVERS, (r + 1) * N_LEVERS)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from planopt.solvers import sqp
-from planopt.solvers.model import BASE, ConstraintSpec, Evaluation, PlanModel
+from planopt.solvers.model import BASE, ConstraintSpec, Evaluation, PlanModel, RepDerivatives
 from planopt.solvers.problem import ObjectiveKind, PlanProblem, SolveOptions, Termination
 
 
@@ -103,12 +103,26 @@ class ScaledProblem:
     SLSQP, IPOPT in bench/) and the tests' KKT checks call exactly this function.
     """
 
-    def __init__(self, problem: PlanProblem, model: PlanModel | None = None) -> None:
+    def __init__(self, problem: PlanProblem, model: PlanModel | None = None, hessian_sample_per_cell: int = 0) -> None:
         self.problem = problem
         self.model = model or PlanModel(problem)
         self.space = LeverSpace(problem)
         self.specs = self.model.specs
         self.obj_scale = objective_scale(problem)
+        # None: the curvature model sums every rep's Hessian (also when cells are small)
+        self.sample_per_cell = hessian_sample_per_cell
+        self.sample = self.model.hessian_sample(hessian_sample_per_cell)
+        self._reps: tuple[np.ndarray, RepDerivatives] | None = None  # second order at the last point
+
+    def refine_curvature(self) -> bool:
+        """A four times larger curvature sample (every rep once it covers the largest cell);
+        False when already exact. The SQP asks when its model keeps over-predicting."""
+        if self.sample is None:
+            return False
+        self.sample_per_cell *= 4
+        self.sample = self.model.hessian_sample(self.sample_per_cell)
+        self._reps = None
+        return True
 
     def __call__(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         ev = self.model.evaluate(self.space.levers(z))
@@ -119,27 +133,21 @@ class ScaledProblem:
         grad = -self.space.chain(ev.objective_grad) / self.obj_scale
         return -ev.objective / self.obj_scale, grad, c, self.space.chain(jac)
 
-    def second_order(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        """``self(z)`` computed from the surface's second-order kernel, whose per-rep Hessians
-        are kept for ``hessian`` at z (the SQP uses this for trial points it expects to accept)."""
-        levers = self.space.levers(z)
-        reps = self.model.rep_derivatives(levers)
-        self._reps = (np.array(z, copy=True), reps)
-        return self._scaled(self.model.evaluate(levers, reps=reps))
-
     def hessian(self, z: np.ndarray, lam: np.ndarray, objective_weight: float = 1.0) -> np.ndarray:
         """Exact Hessian in z of the scaled Lagrangian ``objective_weight * f + lam . c``.
 
         The SQP evaluates trial points to first order and asks for this at the points it
-        accepts: the surface's second-order kernel then reuses the effort modes located for
-        that evaluation (``PlanModel``), and rejected trials never pay for second order. The
-        per-rep Hessians of the last point are kept for further multiplier vectors."""
+        accepts: the second-order kernel then reuses the effort modes located, and the outcomes
+        and Jacobians computed, for that evaluation (``PlanModel``), and rejected trials never
+        pay for second order. With a curvature sample (``HessianSample``) only the sampled reps'
+        Hessians enter (gradients are always exact). The per-rep Hessians of the last point are
+        kept for further multiplier vectors."""
         levers = self.space.levers(z)
-        cached = getattr(self, "_reps", None)
+        cached = self._reps
         if cached is not None and np.array_equal(cached[0], z):
             reps = cached[1]
         else:
-            reps = self.model.rep_derivatives(levers)
+            reps = self.model.rep_derivatives(levers, self.sample)
             self._reps = (np.array(z, copy=True), reps)
         sign = np.array([1.0 if s.sense == "<=" else -1.0 for s in self.specs])
         scale = np.array([s.scale for s in self.specs])
@@ -199,7 +207,7 @@ def optimize(
     options = options or SolveOptions()
     t0 = time.monotonic()
     deadline = t0 + options.time_limit_s
-    fun = ScaledProblem(problem, model)
+    fun = ScaledProblem(problem, model, options.hessian_sample_per_cell)
     model, space, specs, obj_scale = fun.model, fun.space, fun.specs, fun.obj_scale
     baseline = model.evaluate(problem.template.value, with_jacobian=False)
 
@@ -209,12 +217,11 @@ def optimize(
     if options.hessian is not None:
         settings.hessian = options.hessian
     # Exact second order where the model has it (all constraint kinds but the simulated risk
-    # measure). The SQP asks for it at accepted points; trial points are evaluated to second
-    # order only while steps are being accepted (``sqp.solve``'s ``second_order``).
+    # measure), from every rep or from a stratified sample of large cells (``HessianSample``,
+    # grown when the SQP's model keeps over-predicting). The SQP asks for it at accepted points.
     exact = settings.hessian == "exact" and model.has_exact_hessian
     evaluate = fun
     curvature = fun.hessian if exact else None
-    second = fun.second_order if exact else None
     results: list[sqp.SQPResult] = []
     interrupted = ""
     if space.n == 0:
@@ -236,7 +243,15 @@ def optimize(
             if time.monotonic() >= deadline or (should_stop is not None and should_stop()):
                 interrupted = interrupted or "time_limit"
                 break
-            res = sqp.solve(evaluate, z0, settings, deadline, should_stop, hessian=curvature, second_order=second)
+            res = sqp.solve(
+                evaluate,
+                z0,
+                settings,
+                deadline,
+                should_stop,
+                hessian=curvature,
+                refine_curvature=fun.refine_curvature,
+            )
             results.append(res)
             if res.status in ("time_limit", "cancelled"):
                 interrupted = res.status
@@ -335,7 +350,7 @@ def optimize(
             should_stop,
             objective_free=objective_free,
             hessian=curvature,
-            second_order=second,
+            refine_curvature=fun.refine_curvature,
         )
 
     phase1 = after_starts(start.z, objective_free=True)

@@ -127,6 +127,11 @@ class SolveOptions:
     kkt_tol: float = 1e-5
     warm_start: np.ndarray | None = None  # (R, 6) lever values of a previous plan
     hessian: str | None = None  # SQP curvature model: exact | bfgs | fd (None: SQPSettings' default)
+    # Exact curvature from a stratified sample of this many reps per cell (role x equity group);
+    # 0 = every rep. Gradients and constraints always use every rep (model.HessianSample).
+    # 48: cells up to 48 reps (S, M) are exact; L's 2,500-rep cells start at 2%, growing 4x when
+    # the model's predictions keep failing (sqp.solve's refine_curvature).
+    hessian_sample_per_cell: int = 48
 
 
 def roster_from_columns(columns: dict[str, list]) -> Roster:  # type: ignore[type-arg]

@@ -81,6 +81,7 @@ class SQPResult:
     history: list[float] = field(default_factory=list)
 
 
+POOR_STEPS = 2  # consecutive poor model predictions before asking for a better curvature model
 SNAP = 1e-8  # QP steps land within round-off of a bound; snap them onto it
 
 
@@ -181,14 +182,15 @@ def solve(
     should_stop: Callable[[], bool] | None = None,
     objective_free: bool = False,
     hessian: Hessian | None = None,
-    second_order: Functions | None = None,
+    refine_curvature: Callable[[], bool] | None = None,
 ) -> SQPResult:
     """Run the SQP from z0. ``objective_free`` solves the phase-1 (minimum-violation) problem.
     ``hessian(z, lam, objective_weight)``: the exact Hessian of the Lagrangian at a point
-    ``fun`` has evaluated (used when ``settings.hessian == "exact"``). ``second_order``: the
-    same functions as ``fun``, computed so that ``hessian`` at that point comes cheaper; used
-    for trial points while the previous trial was accepted (a rejected trial's second order
-    would be wasted: on M about half the trials are rejected or corrected, on S almost none)."""
+    ``fun`` has evaluated (used when ``settings.hessian == "exact"``), asked for at accepted
+    points only (on M about half the trials are rejected or corrected). ``refine_curvature()``: asked after ``POOR_STEPS`` consecutive steps whose actual merit
+    reduction was under a quarter of the model's (rejected or not) — the caller may make
+    ``hessian`` more accurate (a larger sample of reps) and says whether it did; the model is
+    then rebuilt at the current point."""
     n = z0.size
     z = _snap(np.asarray(z0, dtype=float).copy())
     f, g, c, jac = fun(z)
@@ -217,11 +219,11 @@ def solve(
     def merit(pt: Point) -> float:
         return pt.f + rho * float(np.sum(np.maximum(pt.c, 0.0)))
 
-    accepted_last = True
+    poor = 0
 
-    def evaluate(zz: np.ndarray, likely_accepted: bool = False) -> Point | None:
+    def evaluate(zz: np.ndarray) -> Point | None:
         try:
-            ff, gg, cc, jj = (second_order if likely_accepted and second_order is not None else fun)(zz)
+            ff, gg, cc, jj = fun(zz)
         except FloatingPointError:
             return None
         if objective_free:
@@ -280,7 +282,7 @@ def solve(
                 continue
             status = "converged" if kkt <= 10 * settings.kkt_tol else "stalled"
             break
-        trial = evaluate(_snap(point.z + p), likely_accepted=accepted_last)
+        trial = evaluate(_snap(point.z + p))
         ratio = -np.inf
         if trial is not None:
             ratio = (merit(point) - merit(trial)) / pred
@@ -299,7 +301,7 @@ def solve(
                 f"sqp it={it} f={point.f:.8f} viol={point.violation:.2e} kkt={kkt:.2e} pred={pred:.2e} "
                 f"ratio={ratio:.3f} |p|={step_norm:.2e} radius={radius:.2e} rho={rho:.1f} qp={res.status}"
             )
-        accepted_last = trial is not None and ratio >= 1e-4
+        poor = poor + 1 if ratio < 0.25 else 0
         if trial is not None and ratio >= 1e-4:
             s = trial.z - point.z
             y = (trial.g - point.g) + ((trial.jac - point.jac).T @ lam_qp if m_real else 0.0)
@@ -339,6 +341,12 @@ def solve(
                 lam = lam_qp
                 status = "stalled"
                 break
+        if poor >= POOR_STEPS and exact is not None and refine_curvature is not None and refine_curvature():
+            poor = 0
+            model = convexify(exact(point.z, lam, obj_weight))
+            h = model if model is not None else h
+            if _TRACE:
+                print(f"sqp it={it} curvature model refined")
         if m_real and not objective_free:
             top = float(np.max(lam_qp, initial=0.0))
             if top * 1.5 > rho:

@@ -54,19 +54,17 @@ def test_chunked_outcomes_equal_the_single_roster_outcomes_and_compile_nothing_n
 
 
 def test_second_order_blocks_line_up_with_the_reps_in_a_1024_chunk():
-    """The second-order kernel runs on 48-rep blocks; a 1,024-chunk ends with a block that
-    overlaps the one before it. Its values and Jacobians must be row for row those of the
-    Jacobian kernel (a different kernel, run on the whole chunk) and each copy of a demo rep
-    must get the demo rep's Hessian (the reference: the 45-rep model, one 48-block)."""
-    n = 1020  # one 1,024-chunk; sorted positions 1,008-1,019 lie in the overlapping last block
+    """The second-order kernel runs on 48-rep blocks, the last one padded by repeating its last
+    rep. Each copy of a demo rep must get the demo rep's Hessian (the reference: the 45-rep
+    model, one 48-block), including the reps of the padded last block, and the sampled form
+    (``rows``) must give the same Hessians for the rows it asks for."""
+    n = 1020  # 21 full blocks, sorted positions 1,008-1,019 in the padded last one
     problem = demo_problem(_roster(n))
     model = PlanModel(problem)
     assert model.chunks == (1024,)
     lev = problem.template.value
     second = model.rep_derivatives(lev)
-    y, jac = model.rep_outcomes(lev)
-    np.testing.assert_allclose(second.y, y, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(second.jac, jac, rtol=1e-10, atol=1e-12)
+    assert second.hess.shape == (n, 3, 6, 6) and second.rows is None
     small = demo_problem()
     ref = PlanModel(small)
     ref_hess = ref.rep_derivatives(small.template.value).hess
@@ -79,3 +77,8 @@ def test_second_order_blocks_line_up_with_the_reps_in_a_1024_chunk():
     assert len(in_last_block) == 12
     for i in [0, 1, 44, 500, *in_last_block]:
         np.testing.assert_allclose(second.hess[big_rep[i]], ref_hess[small_rep[i % demo.N_REPS]], rtol=1e-9, atol=1e-12)
+    sample = model.hessian_sample(5)
+    assert sample is not None
+    sampled = model.rep_derivatives(lev, sample)
+    np.testing.assert_array_equal(sampled.rows, sample.rows)
+    np.testing.assert_allclose(sampled.hess, second.hess[sample.rows], rtol=1e-12, atol=0)
