@@ -36,7 +36,8 @@ BASE, TI = LEVERS.index("base_usd"), LEVERS.index("target_incentive_usd")
 ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OUTCOME_FIELDS)
 # The surface kernels run on reps in chunks of these fixed sizes only, so each kernel compiles
 # exactly three shapes whatever the roster size: the server's warm-up covers every roster, and
-# no request pays a JIT compile (the second-order kernel alone takes ~25 s to compile per shape).
+# no request pays a JIT compile (the second-order kernel, compiled for its 48-rep block only,
+# takes ~22 s).
 # Per-rep cost falls with the chunk size (second-order kernel on the 2-core box, session 4: 249 /
 # 113 / 81 microseconds per rep at 48 / 192 / 1,024; session 5, modes located separately: ~115 /
 # 57 / 55), so a remainder is padded up to a larger chunk when that is cheaper than several small
