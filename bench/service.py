@@ -3,10 +3,12 @@ SDK (open loop, HDR histograms) against a real server process on loopback.
 
     python -m bench.service [--workers 2] [--overload-seconds 60] [--json]
 
-Scenarios (each a JSON line): EvaluatePlan and OptimizePlan (demo team) at rising rates; then
-OptimizePlan at 4x the highest rate that stayed healthy, for --overload-seconds (shed latency =
-latency of RESOURCE_EXHAUSTED replies; admitted calls' deadline misses; server RSS before and
-after); then the sustainable rate again (recovery).
+Scenarios (each a JSON line): EvaluatePlan and OptimizePlan (demo team) at rising rates, every
+call a distinct request (seed i), so the server computes each one; the same with one request
+repeated (``*-cached``: the response-cache hit path); then OptimizePlan at 4x the highest
+distinct rate that stayed healthy, for --overload-seconds (shed latency = latency of
+RESOURCE_EXHAUSTED replies; admitted calls' deadline misses; server RSS before and after); then
+the sustainable rate again (recovery).
 """
 
 from __future__ import annotations
@@ -70,24 +72,35 @@ def main() -> None:
         with PlanClient(target, max_attempts=1) as probe:
             probe.wait_until_serving(timeout=600)
         client = clients
-        steps = (("evaluate", (50, 100, 200, 400, 800), 100.0), ("optimize", (1, 2, 4, 8), 1000.0))
-        for rpc, rates, p99 in steps:
+        steps = (
+            ("evaluate", (50, 100, 200, 400, 800), 100.0, True),
+            ("optimize", (1, 2, 4, 8), 1000.0, True),
+            ("evaluate", (400, 800, 1600), 100.0, False),
+            ("optimize", (100, 200, 400), 100.0, False),
+        )
+        best_distinct = {}
+        for rpc, rates, p99, distinct in steps:
             if args.only and rpc != args.only:
                 continue
             request = build_request(rpc)
-            run_load(client, rpc, request, rate=min(rates), duration_s=2.0)  # warm the path
+            run_load(client, rpc, request, rate=min(rates), duration_s=2.0, distinct=distinct)  # warm the path
             best = 0.0
             for rate in rates:
-                r = run_load(client, rpc, request, rate=rate, duration_s=args.seconds, timeout_s=10.0)
-                emit(f"{rpc}@{rate}", r, healthy=healthy(r, p99))
+                r = run_load(
+                    client, rpc, request, rate=rate, duration_s=args.seconds, timeout_s=10.0, distinct=distinct
+                )
+                tag = f"{rpc}@{rate}" if distinct else f"{rpc}-cached@{rate}"
+                emit(tag, r, healthy=healthy(r, p99))
                 if not healthy(r, p99):
                     break
                 best = rate
+            if distinct:
+                best_distinct[rpc] = best
         if args.only:
             return
-        # Overload: 4x the last healthy optimize rate.
+        # Overload: 4x the last healthy optimize rate, distinct requests (the cache cannot help).
         request = build_request("optimize")
-        sustainable = max(best, 1.0)
+        sustainable = max(best_distinct.get("optimize", 0.0), 1.0)
         before = rss_mb(proc.pid)
         r = run_load(
             client,
@@ -97,6 +110,7 @@ def main() -> None:
             duration_s=args.overload_seconds,
             concurrency=256,
             timeout_s=5.0,
+            distinct=True,
         )
         after = rss_mb(proc.pid)
         emit(
@@ -108,7 +122,9 @@ def main() -> None:
             rss_mb_before=round(before, 1),
             rss_mb_after=round(after, 1),
         )
-        r = run_load(client, "optimize", request, rate=sustainable, duration_s=args.seconds, timeout_s=10.0)
+        r = run_load(
+            client, "optimize", request, rate=sustainable, duration_s=args.seconds, timeout_s=10.0, distinct=True
+        )
         emit("recovery", r, healthy=healthy(r, 1000.0))
         for c in clients:
             c.close()

@@ -50,6 +50,7 @@ class LoadResult:
     latency_ms: dict[str, float]  # p50/p90/p99/p99.9/max/mean over all completed calls
     latency_ms_by_code: dict[str, dict[str, float]] = field(default_factory=dict)
     max_send_lag_ms: float = 0.0  # worst delay between a call's schedule and its send
+    distinct: bool = False  # every call a different request (a server-side cache cannot answer)
 
     @property
     def achieved_qps(self) -> float:
@@ -73,12 +74,14 @@ class LoadResult:
             "latency_ms": self.latency_ms,
             "latency_ms_by_code": self.latency_ms_by_code,
             "max_send_lag_ms": round(self.max_send_lag_ms, 3),
+            "distinct": self.distinct,
         }
 
     def format(self) -> str:
         lines = [
             f"{self.rpc}: {self.completed}/{self.scheduled} calls in {self.elapsed_s:.1f}s at target "
-            f"{self.target_rate:g}/s -> {self.achieved_qps:.1f}/s completed, {self.ok_qps:.1f}/s OK",
+            f"{self.target_rate:g}/s -> {self.achieved_qps:.1f}/s completed, {self.ok_qps:.1f}/s OK"
+            + (" (distinct requests)" if self.distinct else " (one request repeated)"),
             "codes: " + ", ".join(f"{k} {v}" for k, v in sorted(self.codes.items())),
             "latency ms (from scheduled time): " + "  ".join(f"{k} {v:.2f}" for k, v in self.latency_ms.items()),
         ]
@@ -104,11 +107,15 @@ def run_load(
     duration_s: float,
     concurrency: int = 64,
     timeout_s: float = 10.0,
+    distinct: bool = False,
 ) -> LoadResult:
     """Send ``rate`` calls per second for ``duration_s`` seconds (open loop); wait for them all.
 
     Several clients (each its own connection, see ``connections``) take calls in turn: a
-    multi-process server behind SO_REUSEPORT balances connections, not calls."""
+    multi-process server behind SO_REUSEPORT balances connections, not calls. With
+    ``distinct``, call i carries seed i (``options.seed`` / ``monte_carlo.seed``), so no two
+    requests are identical and the server's response cache cannot answer any of them: that
+    measures computation; without it, one request repeated measures the cache-hit path."""
     if rate <= 0 or duration_s <= 0 or concurrency < 1:
         raise ValueError("rate, duration and concurrency must be positive")
     if rpc not in ("optimize", "evaluate"):
@@ -144,7 +151,8 @@ def run_load(
             time.sleep(delay)
         slots.acquire()
         max_lag = max(max_lag, time.monotonic() - scheduled)
-        future = methods[i % len(methods)].future(request, timeout=timeout_s, metadata=metadata)
+        call = with_seed(request, i + 1) if distinct else request
+        future = methods[i % len(methods)].future(call, timeout=timeout_s, metadata=metadata)
         future.add_done_callback(lambda f, s=scheduled: done(f, s))
     for _ in range(n):
         outstanding.acquire()
@@ -160,7 +168,21 @@ def run_load(
         latency_ms=_summary(total),
         latency_ms_by_code={k: _summary(h) for k, h in by_code.items()},
         max_send_lag_ms=max_lag * 1000.0,
+        distinct=distinct,
     )
+
+
+def with_seed(
+    request: pb.OptimizePlanRequest | pb.EvaluatePlanRequest, seed: int
+) -> pb.OptimizePlanRequest | pb.EvaluatePlanRequest:
+    """A copy of ``request`` with its seed set (multi-start seed, or Monte Carlo seed)."""
+    out = type(request)()
+    out.CopyFrom(request)
+    if isinstance(out, pb.OptimizePlanRequest):
+        out.options.seed = seed
+    else:
+        out.monte_carlo.seed = seed
+    return out
 
 
 def connections(target: str, count: int, **kwargs: Any) -> list[PlanClient]:
@@ -189,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tls-ca", help="PEM CA: use TLS")
     ap.add_argument("--round-robin", action="store_true", help="balance over every resolved address")
     ap.add_argument("--connections", type=int, default=1, help="TCP connections (spread over server processes)")
+    ap.add_argument(
+        "--distinct",
+        action="store_true",
+        help="give call i seed i, so every request differs and the server's response cache cannot answer",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
     request = build_request(args.rpc, args.roster)
@@ -202,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         clients[0].wait_until_serving(timeout=300)
-        result = run_load(clients, args.rpc, request, args.rate, args.duration, args.concurrency, args.timeout)
+        result = run_load(
+            clients, args.rpc, request, args.rate, args.duration, args.concurrency, args.timeout, args.distinct
+        )
     finally:
         for c in clients:
             c.close()

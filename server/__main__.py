@@ -56,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         help="largest request/response (env PLANOPT_MAX_MESSAGE_BYTES)",
     )
     parser.add_argument(
+        "--response-cache-mib",
+        type=int,
+        default=defaults.response_cache_mib,
+        help="MiB of answers kept for identical requests, per process; 0 = off (env PLANOPT_RESPONSE_CACHE_MIB)",
+    )
+    parser.add_argument(
         "--processes",
         type=int,
         default=int(os.environ.get("PLANOPT_PROCESSES", "1")),
@@ -78,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         auth_tokens_file=args.auth_tokens_file,
         metrics_port=args.metrics_port,
         max_message_bytes=args.max_message_bytes,
+        response_cache_mib=args.response_cache_mib,
     )
     log = logging.getLogger("planopt.server")
     stop = threading.Event()

@@ -13,6 +13,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from planopt.server.admission import Admission
+from planopt.server.cache import ResponseCache
 from planopt.server.observability import Metrics, install_jit_listener
 from planopt.server.security import BearerAuth, load_tokens, server_credentials
 from planopt.server.servicer import PlanOptimizerServicer
@@ -58,6 +59,8 @@ class ServerConfig:
         )
     )
     max_message_bytes: int = field(default_factory=lambda: _env_int("PLANOPT_MAX_MESSAGE_BYTES", 64 * 1024 * 1024))
+    # Response cache (server/cache.py), MiB of serialised answers per process; 0 turns it off.
+    response_cache_mib: int = field(default_factory=lambda: _env_int("PLANOPT_RESPONSE_CACHE_MIB", 64))
     # TLS: server certificate chain and key (PEM paths); with a client CA, mutual TLS.
     tls_cert: str | None = field(default_factory=lambda: os.environ.get("PLANOPT_TLS_CERT") or None)
     tls_key: str | None = field(default_factory=lambda: os.environ.get("PLANOPT_TLS_KEY") or None)
@@ -135,6 +138,7 @@ class ServerInfo:
     health: health.HealthServicer
     metrics: Metrics
     admission: Admission
+    cache: ResponseCache
     metrics_port: int | None = None
 
 
@@ -171,7 +175,9 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
         # Backstop only: admission control (server/admission.py) sheds first, and counts it.
         maximum_concurrent_rpcs=threads,
     )
-    pb_grpc.add_PlanOptimizerServicer_to_server(PlanOptimizerServicer(admission=admission, metrics=metrics), server)
+    cache = ResponseCache(config.response_cache_mib * 1024 * 1024)
+    servicer = PlanOptimizerServicer(admission=admission, metrics=metrics, cache=cache)
+    pb_grpc.add_PlanOptimizerServicer_to_server(servicer, server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", SERVICE_NAME):
@@ -188,7 +194,7 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
         port = server.add_insecure_port(address)
     if port == 0:
         raise RuntimeError(f"could not bind {address}")
-    info = ServerInfo(config, health_servicer, metrics, admission)
+    info = ServerInfo(config, health_servicer, metrics, admission, cache)
     if config.metrics_port is not None:
         info.metrics_port = metrics.serve(config.host, config.metrics_port)
     server.start()

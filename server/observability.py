@@ -43,6 +43,15 @@ class Metrics:
         self.in_flight = Gauge("planopt_rpc_in_flight", "RPCs admitted (computing or queued)", registry=r)
         self.running = Gauge("planopt_rpc_running", "RPCs holding a compute slot", registry=r)
         self.shed = Counter("planopt_shed", "RPCs refused with RESOURCE_EXHAUSTED", ["method"], registry=r)
+        self.cache = Counter(
+            "planopt_response_cache",
+            "Response-cache lookups by method and result (hit, miss)",
+            ["method", "result"],
+            registry=r,
+        )
+        self.cache_bytes = Gauge(
+            "planopt_response_cache_bytes", "Serialised bytes held by the response cache", registry=r
+        )
         self.jit_compiles = Counter("planopt_jit_compiles", "XLA backend compilations in this process", registry=r)
         self.jit_compile_seconds = Counter(
             "planopt_jit_compile_seconds", "Seconds spent in XLA backend compilation", registry=r

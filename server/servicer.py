@@ -18,6 +18,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from planopt.server import convert, coverage, dynamics, tiers
 from planopt.server.admission import Admission, QueueTimeout, Shed
+from planopt.server.cache import TIME_DEPENDENT, ResponseCache
 from planopt.server.observability import REQUEST_ID_KEY, Metrics, request_id, span
 from planopt.server.validation import (
     FRONTIER_BUDGETS,
@@ -104,20 +105,37 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
         metrics: Metrics | None = None,
         deadline_margin_s: float = 0.05,
         deadline_fraction: float = 0.9,
+        cache: ResponseCache | None = None,
     ) -> None:
-        self.admission = admission or Admission(workers=2, queue=8)
-        self.metrics = metrics or Metrics()
+        self.admission = admission if admission is not None else Admission(workers=2, queue=8)
+        self.metrics = metrics if metrics is not None else Metrics()
+        self.cache = cache if cache is not None else ResponseCache(0)  # (an empty cache is falsy)
         self.deadline_margin_s = deadline_margin_s
         self.deadline_fraction = deadline_fraction
 
     # ------------------------------------------------------------------ plumbing
-    def _run(self, method: str, request: Any, context: grpc.ServicerContext, body: Callable[[str], Resp]) -> Resp:
-        """A unary RPC: admission, logging, metrics and error mapping around ``body``."""
-        (response,) = list(self._run_stream(method, request, context, lambda digest: iter([body(digest)])))
+    def _run(
+        self,
+        method: str,
+        request: Any,
+        context: grpc.ServicerContext,
+        body: Callable[[str], Resp],
+        cache_when: Callable[[Resp], bool] | None = None,
+    ) -> Resp:
+        """A unary RPC: response cache, admission, logging, metrics and error mapping around
+        ``body``. With ``cache_when``, an identical earlier request's stored answer is returned
+        without computing (before admission: a hit is cheaper than a refusal), and a computed
+        answer for which ``cache_when(response)`` holds is stored (server/cache.py)."""
+        (response,) = list(self._run_stream(method, request, context, lambda digest: iter([body(digest)]), cache_when))
         return response
 
     def _run_stream(
-        self, method: str, request: Any, context: grpc.ServicerContext, body: Callable[[str], Iterator[Resp]]
+        self,
+        method: str,
+        request: Any,
+        context: grpc.ServicerContext,
+        body: Callable[[str], Iterator[Resp]],
+        cache_when: Callable[[Resp], bool] | None = None,
     ) -> Iterator[Resp]:
         """The same for a server-streaming RPC: one admission slot for the whole stream."""
         t0 = time.monotonic()
@@ -127,6 +145,19 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
         m = self.metrics
         try:
             context.set_trailing_metadata(((REQUEST_ID_KEY, rid),))
+            digest = None
+            if cache_when is not None and self.cache.enabled:
+                digest = _digest(request)
+                record["request_sha256"] = digest[:16]
+                hit = self.cache.get(method, digest)
+                record["cache"] = "miss" if hit is None else "hit"
+                m.cache.labels(method, record["cache"]).inc()
+                if hit is not None:
+                    hit.receipt.cached = True
+                    hit.receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
+                    self._count_termination(method, hit, record)
+                    yield hit
+                    return
             remaining = context.time_remaining()
             deadline = None if remaining is None or remaining > 1e8 else t0 + remaining
             try:
@@ -143,10 +174,14 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             started = time.monotonic()
             try:
                 with span(f"planopt.{method}", {"planopt.request_id": rid, "planopt.reps": record.get("reps", 0)}):
-                    digest = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
-                    record["request_sha256"] = digest[:16]
+                    if digest is None:
+                        digest = _digest(request)
+                        record["request_sha256"] = digest[:16]
                     for response in body(digest):
                         self._count_termination(method, response, record)
+                        if cache_when is not None and self.cache.enabled and cache_when(response):
+                            self.cache.put(method, digest, response)
+                            m.cache_bytes.set(self.cache.bytes)
                         yield response
             finally:
                 self.admission.record(method, time.monotonic() - started)
@@ -209,6 +244,9 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
 
     # ------------------------------------------------------------------ RPCs
     def OptimizePlan(self, request: pb.OptimizePlanRequest, context: grpc.ServicerContext) -> pb.OptimizePlanResponse:
+        # whether this call's answer is independent of its deadline (set by body)
+        keep = {"answer": False}
+
         def body(digest: str) -> pb.OptimizePlanResponse:
             t0 = time.monotonic()
             validate_optimize(request)
@@ -237,9 +275,10 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             response = convert.optimize_response(solution, problem)
             receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
             response.receipt.CopyFrom(receipt)
+            keep["answer"] = not solution.time_limited and reason not in TIME_DEPENDENT
             return response
 
-        return self._run("OptimizePlan", request, context, body)
+        return self._run("OptimizePlan", request, context, body, cache_when=lambda _: keep["answer"])
 
     def EvaluatePlan(self, request: pb.EvaluatePlanRequest, context: grpc.ServicerContext) -> pb.EvaluatePlanResponse:
         def body(digest: str) -> pb.EvaluatePlanResponse:
@@ -280,7 +319,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             )
             return response
 
-        return self._run("EvaluatePlan", request, context, body)
+        return self._run("EvaluatePlan", request, context, body, cache_when=lambda _: True)
 
     def SweepFrontier(
         self, request: pb.SweepFrontierRequest, context: grpc.ServicerContext
@@ -569,6 +608,11 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             return response
 
         return self._run("SimulateDynamics", request, context, body)
+
+
+def _digest(request: Any) -> str:
+    """Receipt.request_sha256: SHA-256 of the request's deterministic serialisation, hex."""
+    return hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
 
 
 def _size(request: Any) -> dict[str, int]:

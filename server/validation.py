@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from planopt.v1 import planopt_pb2 as pb
 
 MAX_REPS = 200_000
@@ -24,6 +25,10 @@ ROSTER_RANGES: dict[str, tuple[float, float, bool]] = {
     "risk_aversion_per_usd": (0.0, 1e-3, False),
     "outside_option_usd": (0.0, 1e8, False),
 }
+_RANGE_NAMES = list(ROSTER_RANGES)
+_LO = np.array([lo for lo, _, _ in ROSTER_RANGES.values()])
+_HI = np.array([hi for _, hi, _ in ROSTER_RANGES.values()])
+_CLOSED_LO = np.array([not open_lo for _, _, open_lo in ROSTER_RANGES.values()])
 
 LEVER_RANGES: dict[str, tuple[float, float]] = {
     "base_usd": (0.0, 1e7),
@@ -81,22 +86,38 @@ def _check_roster(r: pb.Roster, roles: set[str], v: _Collector) -> None:
             v.add(f"roster.{name}", f"has {size} entries but roster.rep_id has {n}: all columns must have equal length")
     if len(r.equity_group) not in (0, n):
         v.add("roster.equity_group", f"has {len(r.equity_group)} entries but roster.rep_id has {n} (or leave it empty)")
-    seen: set[str] = set()
-    for i, rid in enumerate(r.rep_id):
-        if not rid:
-            v.add(f"roster.rep_id[{i}]", "must be a non-empty string")
-        elif rid in seen:
-            v.add(f"roster.rep_id[{i}]", f"duplicate rep id {rid!r}")
-        seen.add(rid)
-    if len(r.role) == n:
+    ids = list(r.rep_id)
+    if "" in ids or len(set(ids)) != n:  # the per-rep walk only when something is wrong
+        seen: set[str] = set()
+        for i, rid in enumerate(ids):
+            if not rid:
+                v.add(f"roster.rep_id[{i}]", "must be a non-empty string")
+            elif rid in seen:
+                v.add(f"roster.rep_id[{i}]", f"duplicate rep id {rid!r}")
+            seen.add(rid)
+    if len(r.role) == n and not set(r.role) <= roles:
         for i, role in enumerate(r.role):
             if role not in roles:
                 v.add(f"roster.role[{i}]", f"unknown role {role!r}: not in plan.roles")
-    for name, (lo, hi, open_lo) in ROSTER_RANGES.items():
-        col = getattr(r, name)
-        for i, x in enumerate(col):
-            if not v.number(f"roster.{name}[{i}]", x, lo, hi, open_lo) and len(v.items) >= 100:
-                return
+    if all(len(getattr(r, name)) == n for name in ROSTER_RANGES):
+        cols = np.empty((len(_RANGE_NAMES), n))
+        for k, name in enumerate(_RANGE_NAMES):
+            cols[k] = np.fromiter(getattr(r, name), float, n)
+        ok = (cols > _LO[:, None]) | ((cols == _LO[:, None]) & _CLOSED_LO[:, None])
+        ok &= cols <= _HI[:, None]  # NaN compares False: not ok
+        if ok.all():
+            return
+        bad = zip(*np.nonzero(~ok), strict=True)  # column by column, like the loop below
+        values = cols
+    else:  # ragged columns (reported above): each column's own entries
+        values = [np.asarray(getattr(r, name), dtype=float) for name in ROSTER_RANGES]
+        bad = ((k, i) for k, col in enumerate(values) for i in range(col.size))
+    # only the offending entries go through the per-value check (and its message)
+    for k, i in bad:
+        name = _RANGE_NAMES[k]
+        lo, hi, open_lo = ROSTER_RANGES[name]
+        if not v.number(f"roster.{name}[{i}]", float(values[k][i]), lo, hi, open_lo) and len(v.items) >= 100:
+            return
 
 
 def _check_plan(plan: pb.PlanTemplate, path: str, v: _Collector, bounds: bool) -> set[str]:

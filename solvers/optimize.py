@@ -60,6 +60,9 @@ class Solution:
     constraints: list[ConstraintReport]
     relaxations: list[Relaxation] = field(default_factory=list)
     objective_scale: float = 0.01
+    # Whether the time limit (or the caller's deadline) cut any part of the solve short: the
+    # answer then depends on how long the call was given, not only on the problem.
+    time_limited: bool = False
 
 
 class LeverSpace:
@@ -266,6 +269,7 @@ def optimize(
         detail: str,
         kkt: float,
         relax: list[Relaxation] | None = None,
+        time_limited: bool = False,
     ) -> Solution:
         levers = space.levers(point.z)
         ev = model.evaluate(levers, with_jacobian=False)
@@ -283,6 +287,7 @@ def optimize(
             constraints=constraint_reports(specs, ev, lam, obj_scale, tol),
             relaxations=relax or [],
             objective_scale=obj_scale,
+            time_limited=time_limited or bool(interrupted),
         )
 
     if interrupted == "cancelled":
@@ -356,13 +361,26 @@ def optimize(
     phase1 = after_starts(start.z, objective_free=True)
     iterations += phase1.iterations
     point = phase1.point
+    phase1_timed = phase1.status == "time_limit"
     if point.violation <= tol:
         # Phase 1 found a feasible point the starts missed: resume optimisation from it.
         res = after_starts(point.z)
         iterations += res.iterations
         if res.point.violation <= tol:
-            term = Termination.LOCALLY_OPTIMAL if res.status == "converged" else Termination.ITERATION_LIMIT
-            return finish(res.point, res.multipliers, term, "feasible point found by phase 1", res.kkt_residual)
+            if res.status == "converged":
+                term = Termination.LOCALLY_OPTIMAL
+            elif res.status == "time_limit":
+                term = Termination.FEASIBLE_TIME_LIMIT
+            else:
+                term = Termination.ITERATION_LIMIT
+            return finish(
+                res.point,
+                res.multipliers,
+                term,
+                "feasible point found by phase 1",
+                res.kkt_residual,
+                time_limited=phase1_timed or res.status == "time_limit",
+            )
     if phase1.status == "numerical":
         return finish(
             point,
@@ -370,6 +388,7 @@ def optimize(
             Termination.NUMERICAL_ERROR,
             "the QP subproblems failed repeatedly; no verdict on feasibility",
             float("nan"),
+            time_limited=phase1_timed,
         )
     relax = []
     for j, spec in enumerate(specs):
@@ -379,5 +398,11 @@ def optimize(
         amount = excess * spec.scale
         relaxed = spec.bound + amount if spec.sense == "<=" else spec.bound - amount
         relax.append(Relaxation(spec.name, spec.bound, relaxed, amount, spec.unit))
+    if phase1_timed:
+        detail = (
+            "no feasible plan found; phase 1 stopped at the time limit, so the relaxation listed is "
+            "sufficient for this plan but may not be the smallest"
+        )
+        return finish(point, None, Termination.INFEASIBLE, detail, float("nan"), relax, time_limited=True)
     detail = "no feasible plan; the smallest relaxation (in points, l1) is listed"
     return finish(point, None, Termination.INFEASIBLE, detail, float("nan"), relax)

@@ -10,7 +10,7 @@ import grpc
 import pytest
 import trustme
 from planopt.client import PlanClient, PlanError
-from planopt.client.loadtest import build_request, run_load
+from planopt.client.loadtest import build_request, run_load, with_seed
 from planopt.client.requests import build_options, demo_evaluate_request, demo_request
 from planopt.server import ServerConfig, create_server, info_of, shutdown
 
@@ -136,15 +136,30 @@ def test_load_test_sdk_open_loop_counts_every_call(secured):
     assert 0 < lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["p99.9"] <= lat["max"]
 
 
+def test_load_test_sdk_distinct_requests_miss_the_cache(secured):
+    server, target = secured
+
+    def lookups(text, result):
+        return metric(text, "planopt_response_cache_total", method="EvaluatePlan", result=result)
+
+    text0 = scrape(server)
+    with PlanClient(target, token=TOKEN_ALL, max_attempts=1) as client:
+        result = run_load(client, "evaluate", build_request("evaluate"), rate=30, duration_s=1.0, distinct=True)
+    text1 = scrape(server)
+    assert result.codes == {"OK": 30} and result.distinct
+    assert lookups(text1, "hit") - lookups(text0, "hit") == 0
+    assert lookups(text1, "miss") - lookups(text0, "miss") == 30
+
+
 def test_overload_is_shed_fast_and_counted(secured):
     server, target = secured
     shed0 = metric(scrape(server), "planopt_shed_total", method="OptimizePlan")
     request = demo_request(build_options(num_starts=4))
     with PlanClient(target, token=TOKEN_ALL, timeout=120, max_attempts=1) as client:
 
-        def call(_):
-            try:
-                client.optimize_plan_raw(request)
+        def call(i):
+            try:  # distinct seeds: identical requests could be answered by the response cache
+                client.optimize_plan_raw(with_seed(request, 5_000 + i))
                 return "OK"
             except PlanError as err:
                 return err.code.name
@@ -218,3 +233,81 @@ def test_client_round_robin_spreads_calls_over_three_replicas():
     finally:
         for server, _ in servers:
             shutdown(server, 2)
+
+
+def _without_timing(response):
+    """The response minus the fields that legitimately differ between calls (elapsed, cached)."""
+    out = type(response)()
+    out.CopyFrom(response)
+    out.receipt.ClearField("elapsed")
+    out.receipt.cached = False
+    return out
+
+
+def test_identical_requests_are_answered_from_the_response_cache(secured):
+    server, target = secured
+    text0 = scrape(server)
+    request = demo_evaluate_request()
+    request.monte_carlo.draws = 64
+    request.monte_carlo.seed = 7_777_001  # no other test sends this request
+    other = demo_evaluate_request()
+    other.monte_carlo.draws = 64
+    other.monte_carlo.seed = 7_777_002
+    with PlanClient(target, token=TOKEN_ALL) as client:
+        first = client.evaluate_plan_raw(request)
+        second = client.evaluate_plan_raw(request)
+        third = client.evaluate_plan_raw(other)
+    assert not first.receipt.cached and second.receipt.cached and not third.receipt.cached
+    assert _without_timing(second) == _without_timing(first)
+    assert third.monte_carlo != first.monte_carlo  # a different seed is a different request
+    text1 = scrape(server)
+    hits = metric(text1, "planopt_response_cache_total", method="EvaluatePlan", result="hit") - metric(
+        text0, "planopt_response_cache_total", method="EvaluatePlan", result="hit"
+    )
+    misses = metric(text1, "planopt_response_cache_total", method="EvaluatePlan", result="miss") - metric(
+        text0, "planopt_response_cache_total", method="EvaluatePlan", result="miss"
+    )
+    assert (hits, misses) == (1, 2)
+    assert metric(text1, "planopt_response_cache_bytes") > 0
+
+
+def test_only_deadline_independent_optimize_answers_are_cached(secured):
+    _, target = secured
+    converged = demo_request(build_options(num_starts=1, seed=9_001))
+    cut = demo_request(build_options(num_starts=1, seed=9_002, time_limit_s=0.005))
+    with PlanClient(target, token=TOKEN_ALL) as client:
+        a = client.optimize_plan_raw(converged)
+        b = client.optimize_plan_raw(converged)
+        reasons = []
+        for _ in range(2):
+            try:
+                r = client.optimize_plan_raw(cut)
+            except PlanError as err:  # no feasible plan within 5 ms: a clean refusal, never cached
+                assert err.code is grpc.StatusCode.DEADLINE_EXCEEDED
+                reasons.append("DEADLINE_EXCEEDED")
+                continue
+            reasons.append(r.termination.Reason.Name(r.termination.reason))
+            assert not r.receipt.cached, reasons
+    assert a.termination.reason == a.termination.LOCALLY_OPTIMAL
+    assert not a.receipt.cached and b.receipt.cached
+    assert _without_timing(a) == _without_timing(b)
+    assert set(reasons) <= {"FEASIBLE_TIME_LIMIT", "NO_FEASIBLE_POINT_YET", "DEADLINE_EXCEEDED"}, reasons
+
+
+def test_response_cache_off_computes_every_call():
+    server, port = create_server(ServerConfig(port=0, warm_buckets=(48,), response_cache_mib=0, block_until_warm=True))
+    try:
+        request = demo_evaluate_request()
+        optimize = demo_request(build_options(seed=3, num_starts=2))
+        with PlanClient(f"127.0.0.1:{port}") as client:
+            replies = [client.evaluate_plan_raw(request) for _ in range(3)]
+            solved = [client.optimize_plan_raw(optimize) for _ in range(2)]
+        assert not any(r.receipt.cached for r in replies + solved)
+        # computed afresh each time, and deterministic: same request, same answer
+        assert len({_without_timing(r).SerializeToString(deterministic=True) for r in replies}) == 1
+        for r in solved:
+            r.stats.ClearField("elapsed")
+        assert len({_without_timing(r).SerializeToString(deterministic=True) for r in solved}) == 1
+        assert len(info_of(server).cache) == 0
+    finally:
+        shutdown(server, 5)

@@ -50,6 +50,7 @@ def independent_kkt(fun: ScaledProblem, z: np.ndarray, active_tol: float = 1e-5)
 
 def test_solution_is_a_certified_kkt_point(problem, solution):
     assert solution.termination is Termination.LOCALLY_OPTIMAL
+    assert not solution.time_limited  # a converged answer does not depend on the deadline
     assert solution.max_violation <= 1e-6
     assert solution.kkt_residual <= 1e-5
     fun = ScaledProblem(problem)
@@ -132,6 +133,7 @@ def test_infeasible_request_reports_the_smallest_relaxation_and_it_is_right(prob
 def test_time_limit_returns_a_feasible_incumbent_or_says_there_is_none(problem):
     sol = optimize(problem, SolveOptions(num_starts=4, time_limit_s=0.05))
     assert sol.termination in (Termination.FEASIBLE_TIME_LIMIT, Termination.NO_FEASIBLE_POINT_YET)
+    assert sol.time_limited  # the server must not cache it (server/cache.py)
     assert np.all(sol.levers[:, 0] > 0)  # a real plan, never zeros from a stopped solver
     if sol.termination is Termination.FEASIBLE_TIME_LIMIT:
         assert sol.max_violation <= 1e-6

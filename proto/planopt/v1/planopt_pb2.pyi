@@ -387,7 +387,7 @@ class SolveStats(_message.Message):
     def __init__(self, iterations: _Optional[int] = ..., starts: _Optional[int] = ..., elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Receipt(_message.Message):
-    __slots__ = ("request_sha256", "solver_versions", "seed", "elapsed")
+    __slots__ = ("request_sha256", "solver_versions", "seed", "elapsed", "cached")
     class SolverVersionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -399,11 +399,13 @@ class Receipt(_message.Message):
     SOLVER_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     ELAPSED_FIELD_NUMBER: _ClassVar[int]
+    CACHED_FIELD_NUMBER: _ClassVar[int]
     request_sha256: str
     solver_versions: _containers.ScalarMap[str, str]
     seed: int
     elapsed: _duration_pb2.Duration
-    def __init__(self, request_sha256: _Optional[str] = ..., solver_versions: _Optional[_Mapping[str, str]] = ..., seed: _Optional[int] = ..., elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    cached: bool
+    def __init__(self, request_sha256: _Optional[str] = ..., solver_versions: _Optional[_Mapping[str, str]] = ..., seed: _Optional[int] = ..., elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., cached: _Optional[bool] = ...) -> None: ...
 
 class OptimizePlanResponse(_message.Message):
     __slots__ = ("termination", "certificate", "plan", "metrics", "baseline_metrics", "constraints", "relaxations", "reps", "stats", "receipt")
