@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -108,14 +109,17 @@ def run_load(
     concurrency: int = 64,
     timeout_s: float = 10.0,
     distinct: bool = False,
+    first_seed: int | None = None,
 ) -> LoadResult:
     """Send ``rate`` calls per second for ``duration_s`` seconds (open loop); wait for them all.
 
     Several clients (each its own connection, see ``connections``) take calls in turn: a
     multi-process server behind SO_REUSEPORT balances connections, not calls. With
-    ``distinct``, call i carries seed i (``options.seed`` / ``monte_carlo.seed``), so no two
-    requests are identical and the server's response cache cannot answer any of them: that
-    measures computation; without it, one request repeated measures the cache-hit path."""
+    ``distinct``, call i carries seed ``first_seed + i`` (``options.seed`` /
+    ``monte_carlo.seed``; ``first_seed`` random by default, so runs against the same server do
+    not repeat each other either): no two requests are identical and the server's response cache
+    cannot answer any of them, which measures computation; without it, one request repeated
+    measures the cache-hit path."""
     if rate <= 0 or duration_s <= 0 or concurrency < 1:
         raise ValueError("rate, duration and concurrency must be positive")
     if rpc not in ("optimize", "evaluate"):
@@ -132,6 +136,8 @@ def run_load(
     n = max(round(rate * duration_s), 1)
     interval = 1.0 / rate
     max_lag = 0.0
+    if first_seed is None:
+        first_seed = int.from_bytes(os.urandom(6), "little")
 
     def done(future: grpc.Future, scheduled: float) -> None:
         latency_us = max(int((time.monotonic() - scheduled) * 1e6), 1)
@@ -151,7 +157,7 @@ def run_load(
             time.sleep(delay)
         slots.acquire()
         max_lag = max(max_lag, time.monotonic() - scheduled)
-        call = with_seed(request, i + 1) if distinct else request
+        call = with_seed(request, first_seed + i) if distinct else request
         future = methods[i % len(methods)].future(call, timeout=timeout_s, metadata=metadata)
         future.add_done_callback(lambda f, s=scheduled: done(f, s))
     for _ in range(n):

@@ -14,11 +14,14 @@ def start_server_process(
     args: list[str] | None = None, timeout_s: float = 120.0, env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
     """Spawn the server with ``--port 0`` plus ``args``; return it and its ``127.0.0.1:PORT`` once
-    it listens (it may still be warming up: wait for health SERVING before calling it)."""
+    it listens (it may still be warming up: wait for health SERVING before calling it). The
+    child's standard output goes to the caller's standard error (HiGHS prints a banner when it
+    is loaded), so a caller's own output (a bench's JSON lines) stays clean."""
     port_file = os.path.join(tempfile.mkdtemp(prefix="planopt-"), "port")
     proc = subprocess.Popen(
         [sys.executable, "-m", "planopt.server", "--port", "0", "--port-file", port_file, *(args or [])],
         env=env,
+        stdout=sys.stderr,
     )
     deadline = time.monotonic() + timeout_s
     while not os.path.exists(port_file):
