@@ -6,7 +6,8 @@ same answer. Planners toggle between what-ifs, dashboards re-ask the same evalua
 services retry; a hit costs the hash and a copy (~0.1 ms on the demo) instead of the model
 (~3 ms for EvaluatePlan, ~0.3 s for OptimizePlan on the demo team).
 
-What is kept: only answers that do not depend on when or how long the call ran — never a
+Used by OptimizePlan, EvaluatePlan and CompareScenarios. What is kept: only answers that do not
+depend on when or how long the call ran — never a
 ``FEASIBLE_TIME_LIMIT``, ``NO_FEASIBLE_POINT_YET`` or ``CANCELLED`` result (those depend on the
 deadline), never an error. The cache is soft state: bounded by the responses' serialised bytes
 (least recently used out first), per process, lost on restart, and it never changes an answer —

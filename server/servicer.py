@@ -376,6 +376,8 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
     def CompareScenarios(
         self, request: pb.CompareScenariosRequest, context: grpc.ServicerContext
     ) -> pb.CompareScenariosResponse:
+        keep = {"answer": True}  # cache only when no optimised scenario depended on the deadline
+
         def body(digest: str) -> pb.CompareScenariosResponse:
             t0 = time.monotonic()
             validate_compare(request)
@@ -400,6 +402,8 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
                         problem, options, should_stop=lambda: not context.is_active(), model=model.with_problem(problem)
                     )
                     levers = solution.levers
+                    if solution.time_limited or solution.termination.value in TIME_DEPENDENT:
+                        keep["answer"] = False
                     out.termination.CopyFrom(
                         pb.Termination(reason=convert.TERMINATION[solution.termination.value], detail=solution.detail)
                     )
@@ -439,7 +443,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
                 ),
             )
 
-        return self._run("CompareScenarios", request, context, body)
+        return self._run("CompareScenarios", request, context, body, cache_when=lambda _: keep["answer"])
 
     def Sensitivity(self, request: pb.SensitivityRequest, context: grpc.ServicerContext) -> pb.SensitivityResponse:
         def body(digest: str) -> pb.SensitivityResponse:

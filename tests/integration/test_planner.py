@@ -218,6 +218,24 @@ def test_compare_scenarios_on_common_random_numbers(client):
     assert paired.mean == pytest.approx(
         best.monte_carlo.mean_attainment.mean - current.monte_carlo.mean_attainment.mean, abs=1e-12
     )
+    # Asked again, the same comparison comes from the response cache, identical but for timing.
+    again = client._stub.CompareScenarios(request, timeout=120)
+    assert again.receipt.cached and not resp.receipt.cached
+    again.receipt.ClearField("elapsed")
+    again.receipt.cached = False
+    resp.receipt.ClearField("elapsed")
+    assert again == resp
+
+
+def test_compare_scenarios_cut_by_its_time_limit_is_not_cached(client):
+    base = demo_request(build_options(num_starts=4, seed=11, time_limit_s=0.005))
+    request = pb.CompareScenariosRequest(
+        base=base, scenarios=[pb.Scenario(name="optimised", optimise=True, constraints=base.constraints)]
+    )
+    first, second = (client._stub.CompareScenarios(request, timeout=120) for _ in range(2))
+    reason = pb.Termination.Reason.Name(first.scenarios[0].termination.reason)
+    assert reason in ("FEASIBLE_TIME_LIMIT", "NO_FEASIBLE_POINT_YET"), reason
+    assert not first.receipt.cached and not second.receipt.cached
 
 
 def test_compare_bad_input_names_the_field(client):
