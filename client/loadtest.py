@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--distinct",
         action="store_true",
-        help="give call i seed i, so every request differs and the server's response cache cannot answer",
+        help="give each call its own seed (a random base + i), so no request repeats and the server's response cache cannot answer",
     )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)

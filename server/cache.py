@@ -26,6 +26,12 @@ from cachetools import LRUCache
 TIME_DEPENDENT = frozenset({"FEASIBLE_TIME_LIMIT", "NO_FEASIBLE_POINT_YET", "CANCELLED"})
 
 
+def deadline_independent(solution: Any) -> bool:
+    """Whether a solve's answer depends only on its request (``solvers.optimize.Solution``):
+    nothing cut short by a time limit or a cancellation, so it may be cached."""
+    return not solution.time_limited and solution.termination.value not in TIME_DEPENDENT
+
+
 class ResponseCache:
     """Thread-safe LRU of response messages keyed by (method, request digest), bounded in bytes."""
 

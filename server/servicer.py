@@ -18,7 +18,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from planopt.server import convert, coverage, dynamics, tiers
 from planopt.server.admission import Admission, QueueTimeout, Shed
-from planopt.server.cache import TIME_DEPENDENT, ResponseCache
+from planopt.server.cache import ResponseCache, deadline_independent
 from planopt.server.observability import REQUEST_ID_KEY, Metrics, request_id, span
 from planopt.server.validation import (
     FRONTIER_BUDGETS,
@@ -275,7 +275,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             response = convert.optimize_response(solution, problem)
             receipt.elapsed.CopyFrom(convert.duration(time.monotonic() - t0))
             response.receipt.CopyFrom(receipt)
-            keep["answer"] = not solution.time_limited and reason not in TIME_DEPENDENT
+            keep["answer"] = deadline_independent(solution)
             return response
 
         return self._run("OptimizePlan", request, context, body, cache_when=lambda _: keep["answer"])
@@ -402,8 +402,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
                         problem, options, should_stop=lambda: not context.is_active(), model=model.with_problem(problem)
                     )
                     levers = solution.levers
-                    if solution.time_limited or solution.termination.value in TIME_DEPENDENT:
-                        keep["answer"] = False
+                    keep["answer"] = keep["answer"] and deadline_independent(solution)
                     out.termination.CopyFrom(
                         pb.Termination(reason=convert.TERMINATION[solution.termination.value], detail=solution.detail)
                     )
