@@ -62,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         help="MiB of answers kept for identical requests, per process; 0 = off (env PLANOPT_RESPONSE_CACHE_MIB)",
     )
     parser.add_argument(
+        "--gil-switch-ms",
+        type=float,
+        default=defaults.gil_switch_ms,
+        help="CPython GIL switch interval in ms; 0 = CPython's own (env PLANOPT_GIL_SWITCH_MS)",
+    )
+    parser.add_argument(
         "--processes",
         type=int,
         default=int(os.environ.get("PLANOPT_PROCESSES", "1")),
@@ -85,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         metrics_port=args.metrics_port,
         max_message_bytes=args.max_message_bytes,
         response_cache_mib=args.response_cache_mib,
+        gil_switch_ms=args.gil_switch_ms,
     )
     log = logging.getLogger("planopt.server")
     stop = threading.Event()

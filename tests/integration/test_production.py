@@ -3,6 +3,7 @@
 shedding counted in metrics."""
 
 import re
+import sys
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -309,5 +310,6 @@ def test_response_cache_off_computes_every_call():
             r.stats.ClearField("elapsed")
         assert len({_without_timing(r).SerializeToString(deterministic=True) for r in solved}) == 1
         assert len(info_of(server).cache) == 0
+        assert sys.getswitchinterval() == pytest.approx(ServerConfig().gil_switch_ms / 1000.0)
     finally:
         shutdown(server, 5)
