@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 from planopt.solvers.surface import LEVERS, N_LEVERS
@@ -132,6 +133,40 @@ class SolveOptions:
     # 48: cells up to 48 reps (S, M) are exact; L's 2,500-rep cells start at 2%, growing 4x when
     # the model's predictions keep failing (sqp.solve's refine_curvature).
     hessian_sample_per_cell: int = 48
+    # Rosters of more than optimize.SAMPLE_FACTOR x this many reps solve each start on a
+    # stratified, proportional sample first (this many reps or optimize.SAMPLE_FRACTION of the
+    # roster, whichever is more), then on every rep from there (optimize.py). 0 = never.
+    sample_reps: int = 2048
+
+
+def sample_rows(roster: Roster, k: int, min_per_cell: int = 8) -> np.ndarray:
+    """Sorted row indices of a stratified, proportional sample of about ``k`` reps: each cell
+    (role x equity group) keeps its share of the roster (at least ``min_per_cell`` reps, or all
+    of a smaller cell), taken at the midpoints of equal strata of baseline attainment. Means,
+    ratios of sums and group gaps over the sample estimate the roster's."""
+    n = roster.size
+    _, role_code = np.unique(np.asarray(roster.role, dtype=object), return_inverse=True)
+    _, group_code = np.unique(np.asarray(roster.equity_group, dtype=object), return_inverse=True)
+    cell = role_code * (int(group_code.max()) + 1) + group_code
+    mu = np.asarray(roster.baseline_attainment, dtype=float)
+    picked = []
+    for c in np.unique(cell):
+        members = np.flatnonzero(cell == c)
+        members = members[np.argsort(mu[members], kind="stable")]
+        count = members.size
+        keep = min(count, max(min_per_cell, round(k * count / n)))
+        picked.append(members[np.floor((np.arange(keep) + 0.5) * count / keep).astype(int)])
+    return np.sort(np.concatenate(picked))
+
+
+def take_rows(roster: Roster, rows: np.ndarray) -> Roster:
+    """The reps ``rows`` of ``roster`` (in that order)."""
+    pick = [int(i) for i in rows]
+    columns: dict[str, Any] = {}
+    for f in fields(Roster):
+        col = getattr(roster, f.name)
+        columns[f.name] = tuple(col[i] for i in pick) if isinstance(col, tuple) else np.asarray(col)[rows]
+    return Roster(**columns)
 
 
 def roster_from_columns(columns: dict[str, list]) -> Roster:  # type: ignore[type-arg]

@@ -183,6 +183,8 @@ def solve(
     objective_free: bool = False,
     hessian: Hessian | None = None,
     refine_curvature: Callable[[], bool] | None = None,
+    multipliers: np.ndarray | None = None,
+    initial_radius: float | None = None,
 ) -> SQPResult:
     """Run the SQP from z0. ``objective_free`` solves the phase-1 (minimum-violation) problem.
     ``hessian(z, lam, objective_weight)``: the exact Hessian of the Lagrangian at a point
@@ -190,7 +192,8 @@ def solve(
     points only (on M about half the trials are rejected or corrected). ``refine_curvature()``: asked after ``POOR_STEPS`` consecutive steps whose actual merit
     reduction was under a quarter of the model's (rejected or not) — the caller may make
     ``hessian`` more accurate (a larger sample of reps) and says whether it did; the model is
-    then rebuilt at the current point."""
+    then rebuilt at the current point. ``multipliers`` and ``initial_radius``: a warm start near a
+    solution (estimates of the multipliers at z0, a trust radius smaller than the default)."""
     n = z0.size
     z = _snap(np.asarray(z0, dtype=float).copy())
     f, g, c, jac = fun(z)
@@ -202,13 +205,15 @@ def solve(
     pad = m_real == 0
     exact = hessian if settings.hessian == "exact" else None
     obj_weight = 0.0 if objective_free else 1.0
+    lam = np.zeros(m_real)
+    if multipliers is not None and multipliers.shape == lam.shape and not objective_free:
+        lam = np.maximum(np.asarray(multipliers, dtype=float), 0.0)
     h = np.eye(n)
     if exact is not None:
-        first = convexify(exact(z, np.zeros(m_real), obj_weight))
+        first = convexify(exact(z, lam, obj_weight))
         h = first if first is not None else h
-    radius = settings.initial_radius
-    rho = 1.0 if objective_free else settings.initial_penalty
-    lam = np.zeros(m_real)
+    radius = settings.initial_radius if initial_radius is None else initial_radius
+    rho = 1.0 if objective_free else max(settings.initial_penalty, 2.0 * float(np.max(lam, initial=0.0)))
     incumbent = point if point.violation <= settings.feasibility_tol else None
     history = [point.f]
     qp = subproblem(n, max(m_real, 1), settings.qp_backend)
