@@ -211,10 +211,10 @@ def _starts(space: LeverSpace, problem: PlanProblem, options: SolveOptions) -> l
 
 # A roster of more than SAMPLE_FACTOR x ``SolveOptions.sample_reps`` reps is solved from a sample.
 SAMPLE_FACTOR = 4
-# The sample's size: this fraction of the roster, at least ``SolveOptions.sample_reps`` (20,000
-# reps: 2,048; 100,000: 8,000). On L (100,000 reps, 1 start) a 2,048-rep sample made the solve
-# 148 s (from 187 s) and an 8,192-rep one 77 s: the larger sample's optimum is nearer the
-# roster's, so the SQP on every rep needs fewer (costly) steps.
+# The sample's size: this fraction of the roster, at least ``SolveOptions.sample_reps`` (with
+# sample_reps = 2,048: 20,000 reps -> 2,048; 100,000 -> 8,000). On L (1 start) a 2,048-rep sample
+# took 148 s, an 8,192-rep one 77 s and an 8,000-rep one 198 s, against 104 s without (same day):
+# the SQP on every rep from a sample optimum can crawl a long way on these flat landscapes.
 SAMPLE_FRACTION = 0.08
 # The sample stage's share of the time limit (the polish on the whole roster has the rest).
 SAMPLE_TIME_SHARE = 0.5
@@ -231,7 +231,8 @@ def optimize(
 ) -> Solution:
     """The best plan over ``options.num_starts`` starts, with its certificate (module docstring).
 
-    On a large roster (more than ``SAMPLE_FACTOR * options.sample_reps`` reps) each start is
+    Opt-in (``options.sample_reps`` > 0): on a large roster (more than
+    ``SAMPLE_FACTOR * options.sample_reps`` reps) each start is
     first moved to its optimum on a stratified, proportional sample of the roster
     (``problem.sample_rows``: every role x equity group cell keeps its share, spread over
     baseline attainment), where an iteration costs a fraction of one on the whole roster; the

@@ -135,8 +135,10 @@ class SolveOptions:
     hessian_sample_per_cell: int = 48
     # Rosters of more than optimize.SAMPLE_FACTOR x this many reps solve each start on a
     # stratified, proportional sample first (this many reps or optimize.SAMPLE_FRACTION of the
-    # roster, whichever is more), then on every rep from there (optimize.py). 0 = never.
-    sample_reps: int = 2048
+    # roster, whichever is more), then on every rep from there (optimize.py). 0 = never: the
+    # default, as it is not reliably faster (20,000 reps 2x faster; L between 2x slower and
+    # 1.4x faster depending on the sample, and at a lower KKT point; bench/README.md).
+    sample_reps: int = 0
 
 
 def sample_rows(roster: Roster, k: int, min_per_cell: int = 8) -> np.ndarray:

@@ -113,6 +113,8 @@ def test_a_staged_solve_of_an_infeasible_roster_lists_a_relaxation_that_works():
     assert again.evaluation.metrics["cost_of_sales"] == pytest.approx(cap.relaxed_bound, abs=1e-5)  # tight
 
 
-def test_no_sample_stage_below_the_threshold():
-    sol = optimize(demo_problem(), SolveOptions(num_starts=1, seed=0, time_limit_s=60))
-    assert sol.sample_reps == 0 and sol.sample_iterations == 0
+def test_no_sample_stage_below_the_threshold_or_by_default():
+    below = optimize(demo_problem(), SolveOptions(num_starts=1, seed=0, time_limit_s=60, sample_reps=45))
+    assert below.sample_reps == 0 and below.sample_iterations == 0  # 45 reps <= 4 x 45
+    default = optimize(_copies(COPIES), SolveOptions(num_starts=1, seed=0, time_limit_s=60))
+    assert default.sample_reps == 0 and "sample" not in default.detail  # opt-in
