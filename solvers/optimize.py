@@ -14,7 +14,6 @@ result is INFEASIBLE with that relaxation per constraint.
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -220,7 +219,7 @@ SAMPLE_FRACTION = 0.08
 SAMPLE_TIME_SHARE = 0.5
 # The trust radius (in z, the levers' unit box) the SQP on the whole roster starts with from a
 # sample optimum (the default 0.25 is for a cold start): the optimum is near.
-SAMPLE_POLISH_RADIUS = float(os.environ.get("PLANOPT_SAMPLE_RADIUS", "0.05"))
+SAMPLE_POLISH_RADIUS = 0.05
 
 
 def optimize(
@@ -244,7 +243,9 @@ def optimize(
 class _SampleStage:
     """Moves a start to its optimum on a stratified sample of the roster (``optimize``)."""
 
-    def __init__(self, problem: PlanProblem, options: SolveOptions, should_stop: Callable[[], bool] | None) -> None:
+    def __init__(
+        self, problem: PlanProblem, space: LeverSpace, options: SolveOptions, should_stop: Callable[[], bool] | None
+    ) -> None:
         size = max(options.sample_reps, round(SAMPLE_FRACTION * problem.roster.size))
         self.rows = sample_rows(problem.roster, size)
         self.problem = dataclasses.replace(problem, roster=take_rows(problem.roster, self.rows))
@@ -253,7 +254,7 @@ class _SampleStage:
         self.should_stop = should_stop
         self.iterations = 0
         self.time_limited = False
-        self.space = LeverSpace(self.problem)
+        self.space = space  # the sample's lever space is the roster's (same template and bounds)
 
     def __call__(self, z0: np.ndarray, deadline: float) -> tuple[np.ndarray, np.ndarray | None]:
         left = max(deadline - time.monotonic(), 1e-3)
@@ -293,7 +294,7 @@ def _optimize(
     interrupted = ""
     k = options.sample_reps
     stage = (
-        _SampleStage(problem, options, should_stop)
+        _SampleStage(problem, space, options, should_stop)
         if space.n and k and problem.roster.size > SAMPLE_FACTOR * k
         else None
     )

@@ -30,7 +30,7 @@ R = TypeVar("R")
 # A trust radius that binds step after step while the model predicts fairly (ratio >= CRAWL_RATIO
 # but <= 0.75) is doubled after CRAWL_STEPS such steps: on L the SQP from a sample optimum
 # otherwise crawled along a flat ridge at radius 1e-3..1e-2 with ratios 0.55-0.65 for 60 steps.
-CRAWL_STEPS = int(os.environ.get("PLANOPT_CRAWL_STEPS", "3"))
+CRAWL_STEPS = 3
 CRAWL_RATIO = 0.5
 _TRACE = bool(os.environ.get("PLANOPT_SQP_TRACE"))
 QP_TIME_LIMIT_S = 1.0  # one subproblem; HiGHS' active-set QP can stall on degenerate models
