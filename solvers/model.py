@@ -43,7 +43,10 @@ ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OU
 # 57 / 55), so a remainder is padded up to a larger chunk when that is cheaper than several small
 # ones (bench/README.md).
 SURFACE_CHUNKS: tuple[int, ...] = (1024, 192, 48)
-HESSIAN_BLOCK = 48  # the second-order kernel runs on blocks of this many reps (see rep_derivatives)
+HESSIAN_BLOCK = 48  # the second-order kernel runs on blocks of this many reps (see rep_hessians)
+# rep_derivatives sums per-rep Hessians into cell moments this many reps at a time (bounds the
+# per-rep buffer: 4,096 x 3 x 6 x 6 doubles = 3.5 MB instead of 86 MB for 100,000 reps).
+HESSIAN_BUFFER = 4096
 
 
 def chunk_plan(n: int) -> tuple[int, ...]:
@@ -90,17 +93,31 @@ def _concat(outs: list) -> tuple[np.ndarray, ...] | np.ndarray:  # type: ignore[
 
 
 @dataclass
+class HessianMoments:
+    """The per-rep lever Hessians of attainment, pay and attrition (``SECOND_ORDER_FIELDS``),
+    summed per cell (role x equity group) with the per-rep weights every Lagrangian is built
+    from: 1 (``plain``), the rep's quota (``quota``), and each per-rep linear form of pay the
+    adjusted-equity-gap constraints use (``pay_forms``, ``PlanModel.pay_forms`` order). A sample's
+    rows carry their ``HessianSample`` weights. A Lagrangian's second-order part is a linear
+    combination of these sums (``PlanModel.lagrangian_hessian``): no per-rep array is kept, so
+    the memory is that of the cells, not of the roster."""
+
+    plain: np.ndarray  # (C, 3, 6, 6)
+    quota: np.ndarray  # (C, 3, 6, 6)
+    pay_forms: np.ndarray  # (F, C, 6, 6)
+
+
+@dataclass
 class RepDerivatives:
     """One surface evaluation with second order, in sorted (cell) order: outcomes (n, 6), lever
-    Jacobians (n, 6, 6) and lever Hessians (k, 3, 6, 6) of attainment, pay and attrition — of
-    every rep (``rows`` None, k = n) or of the sampled reps ``rows`` (sorted order), each
-    standing for ``row_weight`` reps of its cell (``HessianSample``)."""
+    Jacobians (n, 6, 6) of every rep, and the cell sums of lever Hessians (``HessianMoments``) of
+    every rep or, with a ``HessianSample``, of the sampled reps, each standing for its weight's
+    worth of reps of its cell (``sampled``: how many reps entered the second order)."""
 
     y: np.ndarray
     jac: np.ndarray
-    hess: np.ndarray
-    rows: np.ndarray | None = None
-    row_weight: np.ndarray | None = None
+    moments: HessianMoments
+    sampled: int
 
 
 @dataclass(frozen=True)
@@ -203,6 +220,7 @@ class PlanModel:
         self.cell_role = self.cell_ids // len(groups)
         self.cell_group = [groups[g] for g in self.cell_ids % len(groups)]
         self.cell_count = np.diff(np.r_[starts, self.n]).astype(float)
+        self.cell_of = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, self.n]))  # sorted order
         self.role_idx_sorted = role_idx[self.order]
         self.role_count = np.bincount(role_idx, minlength=len(self.roles)).astype(float)
         self.quota_sorted = roster.quota_usd[self.order].astype(float)
@@ -347,6 +365,12 @@ class PlanModel:
                             group=g,
                         )
                     )
+        # Per-rep linear forms of pay whose Hessian sums the Lagrangian needs (HessianMoments):
+        # the reference group's mean, then each adjusted-gap coefficient row.
+        gap_rows = list(self.adjusted_gap_rows.values())
+        self.pay_forms = (
+            np.stack([gap_rows[0][1], *(coef for coef, _ in gap_rows)]) if gap_rows else np.zeros((0, self.n))
+        )
         risk = c.cost_of_sales_risk
         if risk is not None:
             name = f"cost_of_sales_{'quantile' if risk.measure == 'quantile' else 'cvar'}[{risk.level:g}]"
@@ -419,23 +443,18 @@ class PlanModel:
         order = np.argsort(all_rows, kind="stable")
         return HessianSample(all_rows[order], np.concatenate(weight)[order])
 
-    def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:
-        """Outcomes and Jacobians of every rep (the first-order kernel; reused when ``levers``
-        was just evaluated) and the lever Hessians of every rep or, given a ``sample``, of the
-        sampled reps only: the curvature model of a large roster at a fraction of the cost (on
-        100,000 reps, 20 roles, 2 groups and 48 per cell: 1,920 second-order reps instead of
-        100,000).
+    def rep_hessians(self, levers: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Lever Hessians (k, 3, 6, 6) of ``SECOND_ORDER_FIELDS`` of the reps ``rows`` (sorted
+        order), at the modes located for ``levers``.
 
         The second-order kernel runs on blocks of ``HESSIAN_BLOCK`` reps (the last one padded by
         repeating its last rep): its per-rep cost is ~85 us at 48 reps and 160-210 us at 128 to
         1,024 (its intermediates stop fitting in cache), while the other kernels' per-rep costs
         are flat in the chunk size."""
-        y, jac = self.rep_outcomes(levers)
         lev = np.asarray(levers, dtype=float)[self.lever_rows]
         located = self._modes(lev)
         modes = np.concatenate([np.asarray(m) for m, _ in located])
         exists = np.concatenate([np.asarray(e) for _, e in located])
-        rows = np.arange(self.n) if sample is None else sample.rows
         b = HESSIAN_BLOCK
         padded = np.concatenate([rows, np.full(-rows.size % b, rows[-1])])
         hess = np.empty((padded.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
@@ -443,9 +462,42 @@ class PlanModel:
             sl = padded[start : start + b]
             params = RepParams(*(a[sl] for a in self.params))
             hess[start : start + b] = np.asarray(hessian_at(lev[sl], params, self.constants, modes[sl], exists[sl]))
-        if sample is None:
-            return RepDerivatives(y, jac, hess[: rows.size])
-        return RepDerivatives(y, jac, hess[: rows.size], sample.rows, sample.weight)
+        return hess[: rows.size]
+
+    def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:
+        """Outcomes and Jacobians of every rep (the first-order kernel; reused when ``levers``
+        was just evaluated) and the cell moments (``HessianMoments``) of the lever Hessians of
+        every rep or, given a ``sample``, of the sampled reps only: the curvature model of a
+        large roster at a fraction of the cost (on 100,000 reps, 20 roles, 2 groups and 48 per
+        cell: 1,920 second-order reps instead of 100,000). Per-rep Hessians are summed into the
+        moments ``HESSIAN_BUFFER`` reps at a time."""
+        y, jac = self.rep_outcomes(levers)
+        rows = np.arange(self.n) if sample is None else sample.rows
+        weight = np.ones(self.n) if sample is None else sample.weight
+        cells = self.cell_ids.size
+        forms = self.pay_forms
+        plain = np.zeros((cells, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
+        quota = np.zeros_like(plain)
+        pay_forms = np.zeros((forms.shape[0], cells, N_LEVERS, N_LEVERS))
+        pay = SECOND_ORDER_FIELDS.index("pay")
+        for start in range(0, rows.size, HESSIAN_BUFFER):
+            part = rows[start : start + HESSIAN_BUFFER]
+            hess = self.rep_hessians(levers, part) * weight[start : start + HESSIAN_BUFFER, None, None, None]
+            # rows ascend, so each cell's rows are contiguous: segment sums, one per cell present
+            cell = self.cell_of[part]
+            seg = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+            present = cell[seg]
+            plain[present] += np.add.reduceat(hess, seg, axis=0)
+            quota[present] += np.add.reduceat(hess * self.quota_sorted[part, None, None, None], seg, axis=0)
+            for f in range(forms.shape[0]):
+                pay_forms[f, present] += np.add.reduceat(hess[:, pay] * forms[f, part, None, None], seg, axis=0)
+        return RepDerivatives(y, jac, HessianMoments(plain, quota, pay_forms), int(rows.size))
+
+    def role_sum(self, per_rep: np.ndarray) -> np.ndarray:
+        """Sums over each role's reps (R, ...) of a per-rep array in sorted order (n, ...)."""
+        out = np.zeros((len(self.roles), *per_rep.shape[1:]))
+        np.add.at(out, self.cell_role, np.add.reduceat(per_rep, self.cell_starts, axis=0))
+        return out
 
     def rep_outcomes(self, levers: np.ndarray, with_jacobian: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Per-rep outcomes (n, 6) and Jacobians (n, 6, 6), in sorted (cell) order. Without the
@@ -563,8 +615,7 @@ class PlanModel:
                 coef_row, mean_ref = self.adjusted_gap_rows[spec.group]
                 num, den = float(coef_row @ y[:, PAY]), float(mean_ref @ y[:, PAY])
                 values[j] = num / den
-                per_rep = ((coef_row - values[j] * mean_ref) / den)[:, None] * jy[:, PAY]  # (n, 6)
-                np.add.at(jac[j], self.role_idx_sorted, per_rep)
+                jac[j] = self.role_sum(((coef_row - values[j] * mean_ref) / den)[:, None] * jy[:, PAY])
             elif spec.kind == "cost_of_sales_risk":
                 values[j], jac[j] = self.risk_measure(levers, with_jacobian)
             elif spec.kind == "equity_gap":
@@ -601,52 +652,63 @@ class PlanModel:
         per-rep outcomes or a ratio u / v of two such linear forms (cost of sales, equity gaps,
         base share), so the Hessian is the per-rep Hessians weighted by the metric's derivative
         with respect to each rep's outcome (block-diagonal by role) plus, for each ratio, the
-        outer products of the gradients of u and v. Not defined for the simulated risk measure
-        (``has_exact_hessian``)."""
+        outer products of the gradients of u and v. Each such weight is, per cell, a constant,
+        a multiple of the rep's quota or a multiple of one of ``pay_forms`` — so the weighted sum
+        is a combination of the cell moments (``HessianMoments``), and no step here is per rep
+        except the gradient sums of the ratios' forms. Not defined for the simulated risk
+        measure (``has_exact_hessian``)."""
         if not self.has_exact_hessian:
             raise ValueError("no exact Hessian for the simulated cost-of-sales risk measure")
         levers = np.asarray(levers, dtype=float)
         y, jy = reps.y, reps.jac
-        n_roles = len(self.roles)
+        n_roles, cells = len(self.roles), self.cell_ids.size
         size = n_roles * N_LEVERS
-        q = self.quota_sorted
         n = float(self.n)
-        w = np.zeros((self.n, 3))  # d(weighted sum) / d(attainment, pay, attrition) per rep
+        att_o, pay_o, leave_o = (SECOND_ORDER_FIELDS.index(f) for f in ("attainment", "pay", "attrition"))
+        # Coefficients of the moments: per cell and outcome (plain, quota-weighted), per pay form.
+        c_plain = np.zeros((cells, len(SECOND_ORDER_FIELDS)))
+        c_quota = np.zeros_like(c_plain)
+        c_form = np.zeros(self.pay_forms.shape[0])
         outer = np.zeros((size, size))
+        # Cell sums of pay and revenue and of their lever gradients.
+        q = self.quota_sorted
+        cell_pay = np.add.reduceat(y[:, PAY], self.cell_starts)
+        cell_jpay = np.add.reduceat(jy[:, PAY], self.cell_starts, axis=0)  # (C, 6)
+        pay_sum, rev_sum = float(cell_pay.sum()), float(q @ y[:, ATT])
 
-        def role_sum(per_rep: np.ndarray) -> np.ndarray:  # (n, 6) -> flattened (R * 6)
+        def by_role(cell_rows: np.ndarray) -> np.ndarray:  # (C, 6) -> flattened (R * 6)
             out = np.zeros((n_roles, N_LEVERS))
-            np.add.at(out, self.role_idx_sorted, per_rep)
+            np.add.at(out, self.cell_role, cell_rows)
             return out.ravel()
 
-        pay, att = y[:, PAY], y[:, ATT]
-        pay_sum, rev_sum = float(pay.sum()), float(q @ att)
         need_totals = objective_weight != 0.0 or any(s.kind == "cost_of_sales" for s in self.specs)
-        g_pay = role_sum(jy[:, PAY]) if need_totals else np.zeros(size)
-        g_rev = role_sum(q[:, None] * jy[:, ATT]) if need_totals else np.zeros(size)
+        g_pay = by_role(cell_jpay) if need_totals else np.zeros(size)
+        g_rev = self.role_sum(q[:, None] * jy[:, ATT]).ravel() if need_totals else np.zeros(size)
 
         a = objective_weight
         obj = self.problem.objective
         if obj.kind is ObjectiveKind.ATTAINMENT:
-            w[:, 0] += a / n
+            c_plain[:, att_o] += a / n
         elif obj.kind is ObjectiveKind.QUOTA_WEIGHTED_ATTAINMENT:
-            w[:, 0] += a * q / self.total_quota
+            c_quota[:, att_o] += a / self.total_quota
         elif obj.kind is ObjectiveKind.REVENUE:
-            w[:, 0] += a * q
+            c_quota[:, att_o] += a
         else:
-            w[:, 0] += a * obj.gross_margin * q
-            w[:, 1] -= a
-        role_of = self.role_idx_sorted
-        cell_of = np.repeat(np.arange(len(self.cell_ids)), np.diff(np.r_[self.cell_starts, self.n]))
+            c_quota[:, att_o] += a * obj.gross_margin
+            c_plain[:, pay_o] -= a
+        role_pay = np.zeros(n_roles)
+        np.add.at(role_pay, self.cell_role, cell_pay)
+        role_jpay = by_role(cell_jpay)
+        gap_forms = {g: i + 1 for i, g in enumerate(self.adjusted_gap_rows)}  # pay_forms order
         for spec, a in zip(self.specs, weights, strict=True):
             if a == 0.0:
                 continue
             if spec.kind == "cost_of_sales":
-                w[:, 1] += a / rev_sum
-                w[:, 0] -= a * pay_sum * q / rev_sum**2
+                c_plain[:, pay_o] += a / rev_sum
+                c_quota[:, att_o] -= a * pay_sum / rev_sum**2
                 outer += a * _ratio_curvature(pay_sum, rev_sum, g_pay, g_rev)
             elif spec.kind == "attrition":
-                w[:, 2] += a / n
+                c_plain[:, leave_o] += a / n
             elif spec.kind == "base_share":
                 r = self.roles.index(spec.role)
                 b, ti = levers[r, BASE], levers[r, TI]
@@ -658,32 +720,31 @@ class PlanModel:
                 outer[j, i] += a * (b - ti) / s3
             elif spec.kind == "equity_gap":
                 r = self.roles.index(spec.role)
-                ci = next(
-                    i for i in range(len(self.cell_ids)) if self.cell_role[i] == r and self.cell_group[i] == spec.group
-                )
-                in_cell, in_role = cell_of == ci, role_of == r
+                ci = next(i for i in range(cells) if self.cell_role[i] == r and self.cell_group[i] == spec.group)
                 k = self.role_count[r] / self.cell_count[ci]
-                pc, pr = float(pay[in_cell].sum()), float(pay[in_role].sum())
-                w[in_cell, 1] += a * k / pr
-                w[in_role, 1] -= a * k * pc / pr**2
-                gu = role_sum(np.where(in_cell[:, None], k * jy[:, PAY], 0.0))
-                gv = role_sum(np.where(in_role[:, None], jy[:, PAY], 0.0))
+                pc, pr = float(cell_pay[ci]), float(role_pay[r])
+                c_plain[ci, pay_o] += a * k / pr
+                c_plain[self.cell_role == r, pay_o] -= a * k * pc / pr**2
+                sl = slice(r * N_LEVERS, (r + 1) * N_LEVERS)
+                gu, gv = np.zeros(size), np.zeros(size)
+                gu[sl] = k * cell_jpay[ci]
+                gv[sl] = role_jpay[sl]
                 outer += a * _ratio_curvature(k * pc, pr, gu, gv)
             elif spec.kind == "adjusted_equity_gap":
                 coef_row, mean_ref = self.adjusted_gap_rows[spec.group]
+                pay = y[:, PAY]
                 num, den = float(coef_row @ pay), float(mean_ref @ pay)
-                w[:, 1] += a * (coef_row - (num / den) * mean_ref) / den
-                gu = role_sum(coef_row[:, None] * jy[:, PAY])
-                gv = role_sum(mean_ref[:, None] * jy[:, PAY])
+                c_form[gap_forms[spec.group]] += a / den
+                c_form[0] -= a * (num / den) / den
+                gu = self.role_sum(coef_row[:, None] * jy[:, PAY]).ravel()
+                gv = self.role_sum(mean_ref[:, None] * jy[:, PAY]).ravel()
                 outer += a * _ratio_curvature(num, den, gu, gv)
             # ote: linear in the levers, no curvature
+        mom = reps.moments
+        per_cell = np.einsum("co,coij->cij", c_plain, mom.plain) + np.einsum("co,coij->cij", c_quota, mom.quota)
+        per_cell += np.einsum("f,fcij->cij", c_form, mom.pay_forms)
         blocks = np.zeros((n_roles, N_LEVERS, N_LEVERS))
-        if reps.rows is None:
-            np.add.at(blocks, role_of, np.einsum("no,noij->nij", w, reps.hess))
-        else:  # a sample: each sampled rep stands for row_weight reps of its cell
-            assert reps.row_weight is not None
-            w_rows = w[reps.rows] * reps.row_weight[:, None]
-            np.add.at(blocks, role_of[reps.rows], np.einsum("no,noij->nij", w_rows, reps.hess))
+        np.add.at(blocks, self.cell_role, per_cell)
         hess = outer
         for r in range(n_roles):
             sl = slice(r * N_LEVERS, (r + 1) * N_LEVERS)

@@ -3,6 +3,7 @@
 import numpy as np
 from planopt.client import demo
 from planopt.server.app import DEFAULT_WARM_BUCKETS
+from planopt.solvers import model as M
 from planopt.solvers import surface as S
 from planopt.solvers.model import SURFACE_CHUNKS, PlanModel, chunk_plan
 from planopt.solvers.problem import demo_problem
@@ -63,11 +64,11 @@ def test_second_order_blocks_line_up_with_the_reps_in_a_1024_chunk():
     model = PlanModel(problem)
     assert model.chunks == (1024,)
     lev = problem.template.value
-    second = model.rep_derivatives(lev)
-    assert second.hess.shape == (n, 3, 6, 6) and second.rows is None
+    second = model.rep_hessians(lev, np.arange(n))
+    assert second.shape == (n, 3, 6, 6)
     small = demo_problem()
     ref = PlanModel(small)
-    ref_hess = ref.rep_derivatives(small.template.value).hess
+    ref_hess = ref.rep_hessians(small.template.value, np.arange(demo.N_REPS))
     # rep i of the big roster is demo rep i % 45; both models sort by cell (one role, groups)
     big_rep = np.empty(n, dtype=int)
     big_rep[model.order] = np.arange(n)
@@ -76,9 +77,34 @@ def test_second_order_blocks_line_up_with_the_reps_in_a_1024_chunk():
     in_last_block = [int(i) for i in np.flatnonzero(big_rep >= 1008)]
     assert len(in_last_block) == 12
     for i in [0, 1, 44, 500, *in_last_block]:
-        np.testing.assert_allclose(second.hess[big_rep[i]], ref_hess[small_rep[i % demo.N_REPS]], rtol=1e-9, atol=1e-12)
-    sample = model.hessian_sample(5)
-    assert sample is not None
-    sampled = model.rep_derivatives(lev, sample)
-    np.testing.assert_array_equal(sampled.rows, sample.rows)
-    np.testing.assert_allclose(sampled.hess, second.hess[sample.rows], rtol=1e-12, atol=0)
+        np.testing.assert_allclose(second[big_rep[i]], ref_hess[small_rep[i % demo.N_REPS]], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(model.rep_hessians(lev, np.array([3, 700, 1019])), second[[3, 700, 1019]], rtol=1e-12)
+
+
+def test_hessian_moments_are_the_weighted_cell_sums_of_the_per_rep_hessians():
+    """``rep_derivatives`` sums per-rep Hessians into cell moments in buffers of reps; the
+    reference sums the per-rep Hessians (``rep_hessians``) cell by cell with ``np.add.at``, here
+    over several buffers (a small buffer) and with a sample's weights."""
+    problem = demo_problem(_roster(300))
+    model = PlanModel(problem)
+    lev = problem.template.value
+    per_rep = model.rep_hessians(lev, np.arange(model.n))
+    q = model.quota_sorted
+    saved = M.HESSIAN_BUFFER
+    try:
+        M.HESSIAN_BUFFER = 64  # 5 buffers, cells straddling them
+        for sample in (None, model.hessian_sample(7)):
+            rows = np.arange(model.n) if sample is None else sample.rows
+            weight = np.ones(model.n) if sample is None else sample.weight
+            got = model.rep_derivatives(lev, sample)
+            assert got.sampled == rows.size
+            h = per_rep[rows] * weight[:, None, None, None]
+            plain = np.zeros_like(got.moments.plain)
+            quota = np.zeros_like(got.moments.quota)
+            np.add.at(plain, model.cell_of[rows], h)
+            np.add.at(quota, model.cell_of[rows], h * q[rows, None, None, None])
+            np.testing.assert_allclose(got.moments.plain, plain, rtol=1e-12, atol=0)
+            np.testing.assert_allclose(got.moments.quota, quota, rtol=1e-12, atol=0)
+            assert got.moments.pay_forms.shape == (0, model.cell_ids.size, 6, 6)
+    finally:
+        M.HESSIAN_BUFFER = saved
