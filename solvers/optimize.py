@@ -331,6 +331,8 @@ def _optimize(
                 refine_curvature=fun.refine_curvature,
                 multipliers=lam0,
                 initial_radius=radius0,
+                # no start has a feasible point yet: near the deadline, restore feasibility
+                restore=not any(r.incumbent is not None for r in results),
             )
             results.append(res)
             if res.status in ("time_limit", "cancelled"):
