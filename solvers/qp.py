@@ -12,10 +12,17 @@ objects are thread-safe; HiGHS runs with threads=1):
 
 * ``CvxpyQP``: the reference formulation in cvxpy, built once per shape (n, m) with
   ``cp.Parameter``s, DPP asserted (H enters as ``|L^T p|^2`` with ``L L^T = H``).
-* ``HighsQP`` (default): the same QP passed straight to highspy. cvxpy's per-solve parameter
+* ``HighsQP``: the same QP passed straight to highspy. cvxpy's per-solve parameter
   canonicalisation costs ~10 ms on the demo problem against ~0.3 ms for HiGHS itself, and the
   SQP solves one QP per iteration. ``tests/unit/test_qp.py`` checks that both backends return
   the same step and multipliers.
+* ``DaqpQP`` (default): most subproblems have feasible linearised constraints and multipliers
+  below ``rho``, and then the elastic QP's solution has ``v = 0`` and is that of the QP with
+  hard constraints (the elastic KKT conditions hold with the same multipliers). That dense QP
+  goes to DAQP (a dual active-set method for small dense QPs, in C): 0.02 ms on the demo's
+  6-lever subproblem against 0.45 ms for HiGHS, 0.22 vs 7.2 ms at 72 levers x 60 rows, with KKT
+  residuals ~1e-14 against HiGHS' ~1e-8. Any other case (infeasible linearisation, a multiplier
+  at ``rho``, a DAQP failure) is solved by ``HighsQP`` as before.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from dataclasses import dataclass
 
 import clarabel
 import cvxpy as cp
+import daqp
 import highspy
 import numpy as np
 from scipy import sparse
@@ -286,12 +294,66 @@ def _failed(n: int, m: int, status: str) -> QPResult:
     return QPResult(False, status, z_n, z_m, z_m, z_n, z_n)
 
 
-BACKENDS = {"highs": HighsQP, "cvxpy": CvxpyQP}
+class DaqpQP:
+    """The hard-constrained QP by DAQP when it answers the elastic one, else ``HighsQP``
+    (module docstring). ``status`` says which: "optimal" (DAQP) or HiGHS' own status."""
+
+    def __init__(self, n: int, m: int) -> None:
+        self.n, self.m = n, m
+        self.elastic = HighsQP(n, m)
+        self._sense = np.zeros(n + m, dtype=np.int32)
+        self._no_lower = np.full(m, -1e30)  # DAQP's "no bound" (its default infinity)
+        self.hard_solves = 0  # subproblems DAQP answered (the rest went to HiGHS)
+
+    def solve(
+        self,
+        g: np.ndarray,
+        h: np.ndarray,
+        c: np.ndarray,
+        jac: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        rho: float,
+        time_limit_s: float = 10.0,
+    ) -> QPResult:
+        n, m = self.n, self.m
+        c = np.asarray(c, dtype=float)
+        jac = np.ascontiguousarray(jac, dtype=float)
+        x, _, flag, info = daqp.solve(
+            np.ascontiguousarray(0.5 * (h + h.T), dtype=float),
+            np.ascontiguousarray(g, dtype=float),
+            jac,
+            np.concatenate([hi, -c]),
+            np.concatenate([lo, self._no_lower]),
+            self._sense.copy(),
+            primal_tol=1e-10,
+            time_limit=max(time_limit_s, 1e-3),
+        )
+        if flag == 1:
+            lam = np.asarray(info["lam"], dtype=float)
+            rows = np.maximum(lam[n:], 0.0)
+            # v = 0 is optimal for the elastic QP iff every row multiplier is within rho.
+            if np.all(rows <= rho * (1.0 - 1e-9)) and np.all(np.isfinite(x)):
+                self.hard_solves += 1
+                return QPResult(
+                    ok=True,
+                    status="optimal",
+                    step=np.asarray(x, dtype=float).copy(),
+                    slack=np.zeros(m),
+                    multipliers=rows,
+                    lower_multipliers=np.maximum(-lam[:n], 0.0),
+                    upper_multipliers=np.maximum(lam[:n], 0.0),
+                )
+        return self.elastic.solve(g, h, c, jac, lo, hi, rho, time_limit_s)
 
 
-def subproblem(n: int, m: int, backend: str = "highs") -> CvxpyQP | HighsQP:
+Subproblem = CvxpyQP | HighsQP | DaqpQP
+BACKENDS: dict[str, type[Subproblem]] = {"daqp": DaqpQP, "highs": HighsQP, "cvxpy": CvxpyQP}
+
+
+def subproblem(n: int, m: int, backend: str = "daqp") -> Subproblem:
     """This thread's QP of shape (n, m) for a backend, built on first use."""
-    cache: dict[tuple[str, int, int], CvxpyQP | HighsQP] | None = getattr(_local, "cache", None)
+    cache: dict[tuple[str, int, int], Subproblem] | None = getattr(_local, "cache", None)
     if cache is None:
         cache = _local.cache = {}
     key = (backend, n, m)

@@ -59,7 +59,9 @@ class SQPSettings:
     initial_radius: float = 0.25
     initial_penalty: float = 10.0
     max_penalty: float = 1e5
-    qp_backend: str = "highs"  # or "cvxpy" (the reference formulation; same QP)
+    # "daqp" (DAQP for the subproblems it answers exactly, else HiGHS), "highs" or "cvxpy" (the
+    # reference formulation; the same QP)
+    qp_backend: str = os.environ.get("PLANOPT_QP_BACKEND", "daqp")
     # The model of the Lagrangian's curvature:
     # "exact" (default): the exact Hessian from the caller's ``hessian`` function (forward over
     #   forward JAX through the surface, ``PlanModel.lagrangian_hessian``), convexified by

@@ -1,11 +1,11 @@
-"""The QP backends (cvxpy reference, direct highspy, and the direct Clarabel fallback: an
-interior-point method, a different algorithm from HiGHS' active set) solve the same elastic QP:
-same step, slacks and multipliers, and the KKT conditions of the QP hold (checked here by
-hand)."""
+"""The QP backends (cvxpy reference, direct highspy, the direct Clarabel fallback: an
+interior-point method, a different algorithm from HiGHS' active set, and DAQP's hard-constrained
+QP where it answers the elastic one) solve the same elastic QP: same step, slacks and
+multipliers, and the KKT conditions of the QP hold (checked here by hand)."""
 
 import numpy as np
 import pytest
-from planopt.solvers.qp import ClarabelQP, CvxpyQP, HighsQP
+from planopt.solvers.qp import ClarabelQP, CvxpyQP, DaqpQP, HighsQP
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -22,14 +22,18 @@ def test_backends_agree_and_satisfy_qp_kkt(seed):
     ref = CvxpyQP(n, m).solve(g, h, c, jac, lo, hi, rho)
     fast = HighsQP(n, m).solve(g, h, c, jac, lo, hi, rho)
     interior = ClarabelQP(n, m).solve(g, h, c, jac, lo, hi, rho)
-    assert ref.ok and fast.ok and interior.ok
+    dense = DaqpQP(n, m).solve(g, h, c, jac, lo, hi, rho)
+    assert ref.ok and fast.ok and interior.ok and dense.ok
+    np.testing.assert_allclose(dense.step, ref.step, atol=1e-6)
+    np.testing.assert_allclose(dense.multipliers, ref.multipliers, atol=1e-5)
+    np.testing.assert_allclose(dense.slack, ref.slack, atol=1e-6)
     np.testing.assert_allclose(fast.step, ref.step, atol=1e-6)
     np.testing.assert_allclose(fast.multipliers, ref.multipliers, atol=1e-5)
     np.testing.assert_allclose(interior.step, ref.step, atol=1e-6)
     np.testing.assert_allclose(interior.multipliers, ref.multipliers, atol=1e-5)
     np.testing.assert_allclose(interior.lower_multipliers, ref.lower_multipliers, atol=1e-5)
     np.testing.assert_allclose(interior.upper_multipliers, ref.upper_multipliers, atol=1e-5)
-    for r in (ref, fast, interior):
+    for r in (ref, fast, interior, dense):
         # Stationarity in p: g + H p + J^T lam - mu_lo + mu_hi = 0
         resid = g + h @ r.step + jac.T @ r.multipliers - r.lower_multipliers + r.upper_multipliers
         assert np.max(np.abs(resid)) < 1e-5
@@ -39,6 +43,40 @@ def test_backends_agree_and_satisfy_qp_kkt(seed):
         rows = c + jac @ r.step - r.slack
         assert np.all(rows <= 1e-6)
         assert np.max(np.abs(r.multipliers * rows)) < 1e-5
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_daqp_answers_exactly_when_the_elastic_slacks_are_zero_and_hands_over_otherwise(seed):
+    """Feasible linearisation and a large penalty: DAQP's hard-constrained solution is the
+    elastic QP's (v = 0), to 1e-7 of the cvxpy reference. An infeasible linearisation (two rows
+    asking J p <= -1 and -J p <= -1) or a penalty below the multipliers: HiGHS answers, with
+    positive slacks, the same as the reference."""
+    rng = np.random.default_rng(100 + seed)
+    n, m = 6, 4
+    a = rng.normal(size=(n, n))
+    h = a @ a.T + 0.1 * np.eye(n)
+    g = rng.normal(size=n)
+    jac = rng.normal(size=(m, n))
+    lo, hi = -0.3 * np.ones(n), 0.3 * np.ones(n)
+    c = -np.abs(rng.normal(size=m)) * 0.01  # p = 0 satisfies every row: feasible
+    qp = DaqpQP(n, m)
+    ref = CvxpyQP(n, m).solve(g, h, c, jac, lo, hi, 1e3)
+    got = qp.solve(g, h, c, jac, lo, hi, 1e3)
+    assert qp.hard_solves == 1 and got.status == "optimal"
+    np.testing.assert_allclose(got.step, ref.step, atol=1e-7)
+    np.testing.assert_allclose(got.multipliers, ref.multipliers, atol=1e-6)
+    assert np.all(got.slack == 0.0)
+    jac_bad = np.vstack([jac[:1], -jac[:1], jac[2:]])
+    c_bad = np.r_[1.0, 1.0, c[2:]]
+    for cc, jj, rho, infeasible in ((c_bad, jac_bad, 5.0, True), (c, jac, 1e-6, False)):
+        ref = CvxpyQP(n, m).solve(g, h, cc, jj, lo, hi, rho)
+        got = qp.solve(g, h, cc, jj, lo, hi, rho)
+        assert qp.hard_solves == 1  # HiGHS answered
+        np.testing.assert_allclose(got.step, ref.step, atol=1e-6)
+        np.testing.assert_allclose(got.slack, ref.slack, atol=1e-6)
+        np.testing.assert_allclose(got.multipliers, ref.multipliers, atol=1e-5)
+        if infeasible:  # rows 0 and 1 cannot both hold: the slacks take up the difference
+            assert got.slack[0] + got.slack[1] >= 2.0 - 1e-6
 
 
 def test_fd_hessian_of_a_quadratic_lagrangian_is_exact_and_made_positive():
