@@ -3,7 +3,7 @@ the problem the in-process bench solves (reference: the instance itself, field b
 
 import numpy as np
 import pytest
-from planopt.client.requests import build_options
+from planopt.client.requests import ROSTER_NUMERIC, build_options
 from planopt.server.convert import optimize_problem
 
 from bench.grpc_latency import request_from_problem
@@ -16,15 +16,7 @@ def test_bench_request_carries_the_instance(name):
     back = optimize_problem(request_from_problem(problem, build_options(num_starts=2)))
     for field in ("rep_id", "role", "equity_group"):
         assert getattr(back.roster, field) == getattr(problem.roster, field)
-    for field in (
-        "quota_usd",
-        "baseline_attainment",
-        "effort_productivity",
-        "noise_sd",
-        "effort_cost_usd",
-        "risk_aversion_per_usd",
-        "outside_option_usd",
-    ):
+    for field in ROSTER_NUMERIC:
         np.testing.assert_array_equal(getattr(back.roster, field), getattr(problem.roster, field))
     assert back.template.roles == problem.template.roles
     np.testing.assert_array_equal(back.template.free, problem.template.free)
