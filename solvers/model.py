@@ -29,6 +29,7 @@ from planopt.solvers.surface import (
     hessian_at,
     jacobian_at,
     mixture_at,
+    single_mode_hessian_at,
     values_at,
 )
 
@@ -420,6 +421,10 @@ class PlanModel:
         self.evaluate(levers)
         self.evaluate(levers, with_jacobian=False)
         self.rep_derivatives(levers)
+        # both second-order kernels, whichever the reps at ``levers`` needed
+        lev, modes, exists = self._located_arrays(levers)
+        for one_mode in (True, False):
+            self._hessian_blocks(lev, np.arange(min(self.n, HESSIAN_BLOCK)), modes, exists, one_mode)
         release_freed_heap()
 
     def hessian_sample(self, per_cell: int) -> HessianSample | None:
@@ -445,23 +450,44 @@ class PlanModel:
 
     def rep_hessians(self, levers: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Lever Hessians (k, 3, 6, 6) of ``SECOND_ORDER_FIELDS`` of the reps ``rows`` (sorted
-        order), at the modes located for ``levers``.
+        order), at the modes located for ``levers``: reps with one effort mode (nearly all) by
+        the single-mode kernel, the others by the general one.
 
-        The second-order kernel runs on blocks of ``HESSIAN_BLOCK`` reps (the last one padded by
-        repeating its last rep): its per-rep cost is ~85 us at 48 reps and 160-210 us at 128 to
-        1,024 (its intermediates stop fitting in cache), while the other kernels' per-rep costs
-        are flat in the chunk size."""
+        The second-order kernels run on blocks of ``HESSIAN_BLOCK`` reps (the last one padded by
+        repeating its last rep): the general kernel's per-rep cost is ~85 us at 48 reps and
+        160-210 us at 128 to 1,024 (its intermediates stop fitting in cache), while the other
+        kernels' per-rep costs are flat in the chunk size."""
+        lev, modes, exists = self._located_arrays(levers)
+        single = exists[rows, 0] & ~exists[rows, 1]
+        hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
+        for one_mode in (True, False):
+            chosen = single if one_mode else ~single
+            if chosen.any():
+                hess[chosen] = self._hessian_blocks(lev, rows[chosen], modes, exists, one_mode)
+        return hess
+
+    def _located_arrays(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-rep levers (padded, sorted), located effort modes (., 3) and existence (., 2)."""
         lev = np.asarray(levers, dtype=float)[self.lever_rows]
         located = self._modes(lev)
         modes = np.concatenate([np.asarray(m) for m, _ in located])
         exists = np.concatenate([np.asarray(e) for _, e in located])
+        return lev, modes, exists
+
+    def _hessian_blocks(
+        self, lev: np.ndarray, rows: np.ndarray, modes: np.ndarray, exists: np.ndarray, one_mode: bool
+    ) -> np.ndarray:
         b = HESSIAN_BLOCK
         padded = np.concatenate([rows, np.full(-rows.size % b, rows[-1])])
         hess = np.empty((padded.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
         for start in range(0, padded.size, b):
             sl = padded[start : start + b]
             params = RepParams(*(a[sl] for a in self.params))
-            hess[start : start + b] = np.asarray(hessian_at(lev[sl], params, self.constants, modes[sl], exists[sl]))
+            if one_mode:
+                out = single_mode_hessian_at(lev[sl], params, self.constants, modes[sl, 0])
+            else:
+                out = hessian_at(lev[sl], params, self.constants, modes[sl], exists[sl])
+            hess[start : start + b] = np.asarray(out)
         return hess[: rows.size]
 
     def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:

@@ -116,3 +116,36 @@ def test_exact_hessian_sqp_reaches_the_bfgs_optimum_in_fewer_iterations():
     assert exact.termination.value == bfgs.termination.value == "LOCALLY_OPTIMAL"
     assert exact.evaluation.objective == pytest.approx(bfgs.evaluation.objective, rel=1e-6)
     assert exact.iterations < bfgs.iterations
+
+
+def test_single_mode_kernel_gives_the_general_kernels_hessians():
+    """The model runs reps with one effort mode through ``single_mode_hessian_at`` and the rest
+    through ``hessian_at``. On a roster where many reps have two modes (the behaviour ranges of
+    ``tests.unit.reps``), at random plans, every rep's Hessians must equal the general kernel's
+    for all reps (the reference: ``hessian_at`` on every block)."""
+    from planopt.client import demo
+    from planopt.solvers.model import PlanModel
+
+    rng = np.random.default_rng(7)
+    n = 100
+    base = demo.demo_roster()
+    cols = {key: [v[i % demo.N_REPS] for i in range(n)] for key, v in base.items()}
+    cols["rep_id"] = [f"m{i}" for i in range(n)]
+    cols["baseline_attainment"] = list(rng.uniform(0.1, 1.2, n))
+    cols["noise_sd"] = list(rng.uniform(0.1, 0.3, n))
+    cols["effort_productivity"] = [1.0] * n
+    cols["effort_cost_usd"] = list(rng.uniform(2e5, 6e5, n))
+    cols["risk_aversion_per_usd"] = list(rng.uniform(0.0, 2e-5, n))
+    cols["outside_option_usd"] = list(rng.uniform(9e4, 1.5e5, n))
+    model = PlanModel(demo_problem(cols))
+    rows = np.arange(model.n)
+    both = 0
+    for _ in range(3):
+        levers = (PLAN_LOW + rng.uniform(0, 1, 6) * (PLAN_HIGH - PLAN_LOW))[None, :]
+        got = model.rep_hessians(levers, rows)
+        lev, modes, exists = model._located_arrays(levers)
+        ref = model._hessian_blocks(lev, rows, modes, exists, one_mode=False)
+        scale = np.max(np.abs(ref), axis=(0, 2, 3))[None, :, None, None]  # per outcome
+        assert float(np.max(np.abs(got - ref) / scale)) <= 1e-9
+        both += int(np.sum(exists[: model.n, 1]))
+    assert 0 < both < 3 * model.n  # both kernels were exercised
