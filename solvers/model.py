@@ -30,6 +30,7 @@ from planopt.solvers.surface import (
     jacobian_at,
     mixture_at,
     single_mode_hessian_at,
+    single_mode_jacobian_at,
     values_at,
 )
 
@@ -423,8 +424,12 @@ class PlanModel:
         self.rep_derivatives(levers)
         # both second-order kernels, whichever the reps at ``levers`` needed
         lev, modes, exists = self._located_arrays(levers)
+        block = np.arange(HESSIAN_BLOCK) % self.n
         for one_mode in (True, False):
-            self._hessian_blocks(lev, np.arange(min(self.n, HESSIAN_BLOCK)), modes, exists, one_mode)
+            self._hessian_blocks(lev, block, modes, exists, one_mode)
+        # the general first-order kernel on a block (the two-mode reps of ``rep_outcomes``)
+        params = RepParams(*(a[block] for a in self.params))
+        jacobian_at(lev[block], params, self.constants, modes[block], exists[block])
         release_freed_heap()
 
     def hessian_sample(self, per_cell: int) -> HessianSample | None:
@@ -534,10 +539,33 @@ class PlanModel:
         key = np.asarray(levers, dtype=float).tobytes()
         if self._first_order is not None and self._first_order[0] == key:
             return self._first_order[1], self._first_order[2]  # the SQP's curvature model asks again
-        y, jac = self._kernel(jacobian_at, levers)
-        y, jac = y[: self.n], jac[: self.n]
+        y, jac = self._first_order_kernels(levers)
         y.flags.writeable = jac.flags.writeable = False
         self._first_order = (key, y, jac)
+        return y, jac
+
+    def _first_order_kernels(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Outcomes (n, 6) and Jacobians (n, 6, 6): every chunk by the single-mode kernel (fixed
+        chunk shapes), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
+        general kernel, in ``HESSIAN_BLOCK`` blocks, over the single-mode answer."""
+        lev, modes, exists = self._located_arrays(levers)
+        y, jac = _concat(
+            [
+                single_mode_jacobian_at(lev[part], p, self.constants, modes[part, 0])
+                for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)
+            ]
+        )
+        y, jac = y[: self.n], jac[: self.n]
+        two = np.flatnonzero(~(exists[: self.n, 0] & ~exists[: self.n, 1]))
+        b = HESSIAN_BLOCK
+        padded = np.concatenate([two, np.full(-two.size % b, two[-1] if two.size else 0)])
+        for start in range(0, padded.size, b):
+            sl = padded[start : start + b]
+            params = RepParams(*(a[sl] for a in self.params))
+            y_b, jac_b = jacobian_at(lev[sl], params, self.constants, modes[sl], exists[sl])
+            take = min(b, two.size - start)
+            y[sl[:take]] = np.asarray(y_b)[:take]
+            jac[sl[:take]] = np.asarray(jac_b)[:take]
         return y, jac
 
     def mixture(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -118,11 +118,12 @@ def test_exact_hessian_sqp_reaches_the_bfgs_optimum_in_fewer_iterations():
     assert exact.iterations < bfgs.iterations
 
 
-def test_single_mode_kernel_gives_the_general_kernels_hessians():
-    """The model runs reps with one effort mode through ``single_mode_hessian_at`` and the rest
-    through ``hessian_at``. On a roster where many reps have two modes (the behaviour ranges of
-    ``tests.unit.reps``), at random plans, every rep's Hessians must equal the general kernel's
-    for all reps (the reference: ``hessian_at`` on every block)."""
+def test_single_mode_kernels_give_the_general_kernels_derivatives():
+    """The model runs reps with one effort mode through ``single_mode_jacobian_at`` and
+    ``single_mode_hessian_at`` and the rest through ``jacobian_at`` and ``hessian_at``. On a
+    roster where many reps have two modes (the behaviour ranges of ``tests.unit.reps``), at
+    random plans, every rep's outcomes, Jacobians and Hessians must equal the general kernels'
+    (the reference: ``jacobian_at`` on every chunk, ``hessian_at`` on every block)."""
     from planopt.client import demo
     from planopt.solvers.model import PlanModel
 
@@ -147,5 +148,11 @@ def test_single_mode_kernel_gives_the_general_kernels_hessians():
         ref = model._hessian_blocks(lev, rows, modes, exists, one_mode=False)
         scale = np.max(np.abs(ref), axis=(0, 2, 3))[None, :, None, None]  # per outcome
         assert float(np.max(np.abs(got - ref) / scale)) <= 1e-9
+        model._first_order = None
+        y, jac = model.rep_outcomes(levers)
+        y_ref, jac_ref = (a[: model.n] for a in model._kernel(S.jacobian_at, levers))
+        np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
+        jac_scale = np.max(np.abs(jac_ref), axis=(0, 1))[None, None, :]  # per lever
+        assert float(np.max(np.abs(jac - jac_ref) / jac_scale)) <= 1e-12
         both += int(np.sum(exists[: model.n, 1]))
     assert 0 < both < 3 * model.n  # both kernels were exercised
