@@ -306,7 +306,9 @@ def solve(
             incumbent = restoration(point)
             status = "time_limit"
             break
-        if left <= 0.0:
+        # With a feasible point in hand, do not start an iteration the deadline cannot fit (on
+        # L one can take ~3 s): predicted by the longest one so far.
+        if left <= 0.0 or (incumbent is not None and left < longest):
             status = "time_limit"
             break
         res = qp_solve(point, point.c)

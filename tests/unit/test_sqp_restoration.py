@@ -63,3 +63,21 @@ def test_restoration_waits_while_an_iteration_still_fits(clock):
     res = sqp.solve(fun, np.array([0.503, 0.503]), sqp.SQPSettings(), deadline=clock.now + 1e6, restore=True)
     assert res.status == "converged"
     np.testing.assert_allclose(res.point.z, [0.5, 0.5], atol=1e-5)
+
+
+def test_an_iteration_the_deadline_cannot_fit_is_not_started(clock):
+    """Unconstrained, linear objective, radius 0.01: every iteration costs one evaluation
+    (one fake second). With a feasible start and 2.5 s left after it, two iterations fit and
+    the third (predicted to end 0.5 s late) is not started: the solve ends on time."""
+
+    def fun(z: np.ndarray):
+        clock.now += 1.0
+        return -float(z[0] + z[1]), -np.ones(2), np.zeros(0), np.zeros((0, 2))
+
+    start = clock.now
+    deadline = start + 1.0 + 2.5
+    settings = sqp.SQPSettings(initial_radius=0.01, hessian="bfgs")
+    res = sqp.solve(fun, np.zeros(2), settings, deadline=deadline)
+    assert res.status == "time_limit" and res.incumbent is not None
+    assert clock.now <= deadline
+    assert clock.now - start == 3.0  # the start and two iterations
