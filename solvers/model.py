@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import ctypes
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,6 +93,12 @@ def _concat(outs: list) -> tuple[np.ndarray, ...] | np.ndarray:  # type: ignore[
     if isinstance(outs[0], tuple):
         return tuple(np.concatenate([np.asarray(o[i]) for o in outs]) for i in range(len(outs[0])))
     return np.concatenate([np.asarray(o) for o in outs])
+
+
+def _single_mode(exists: np.ndarray) -> np.ndarray:
+    """Which reps (rows of a (., 2) existence array) have exactly one effort mode: those the
+    single-mode kernels serve (``surface._single_mode_outcomes``)."""
+    return exists[:, 0] & ~exists[:, 1]
 
 
 @dataclass
@@ -423,13 +430,11 @@ class PlanModel:
         self.evaluate(levers, with_jacobian=False)
         self.rep_derivatives(levers)
         # both second-order kernels, whichever the reps at ``levers`` needed
-        lev, modes, exists = self._located_arrays(levers)
+        located = self._located_arrays(levers)
         block = np.arange(HESSIAN_BLOCK) % self.n
         for one_mode in (True, False):
-            self._hessian_blocks(lev, block, modes, exists, one_mode)
-        # the general first-order kernel on a block (the two-mode reps of ``rep_outcomes``)
-        params = RepParams(*(a[block] for a in self.params))
-        jacobian_at(lev[block], params, self.constants, modes[block], exists[block])
+            self._hessian_blocks(*located, block, one_mode)
+        self._two_mode_first_order(*located, block)  # the general first-order kernel's block
         release_freed_heap()
 
     def hessian_sample(self, per_cell: int) -> HessianSample | None:
@@ -458,17 +463,19 @@ class PlanModel:
         order), at the modes located for ``levers``: reps with one effort mode (nearly all) by
         the single-mode kernel, the others by the general one.
 
-        The second-order kernels run on blocks of ``HESSIAN_BLOCK`` reps (the last one padded by
-        repeating its last rep): the general kernel's per-rep cost is ~85 us at 48 reps and
-        160-210 us at 128 to 1,024 (its intermediates stop fitting in cache), while the other
-        kernels' per-rep costs are flat in the chunk size."""
-        lev, modes, exists = self._located_arrays(levers)
-        single = exists[rows, 0] & ~exists[rows, 1]
+        The second-order kernels run on blocks of ``HESSIAN_BLOCK`` reps (``_rep_blocks``): the
+        general kernel's per-rep cost is ~85 us at 48 reps and 160-210 us at 128 to 1,024 (its
+        intermediates stop fitting in cache), while the other kernels' per-rep costs are flat in
+        the chunk size."""
+        return self._rep_hessians(*self._located_arrays(levers), rows)
+
+    def _rep_hessians(self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        single = _single_mode(exists[rows])
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
         for one_mode in (True, False):
             chosen = single if one_mode else ~single
             if chosen.any():
-                hess[chosen] = self._hessian_blocks(lev, rows[chosen], modes, exists, one_mode)
+                hess[chosen] = self._hessian_blocks(lev, modes, exists, rows[chosen], one_mode)
         return hess
 
     def _located_arrays(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -479,21 +486,26 @@ class PlanModel:
         exists = np.concatenate([np.asarray(e) for _, e in located])
         return lev, modes, exists
 
-    def _hessian_blocks(
-        self, lev: np.ndarray, rows: np.ndarray, modes: np.ndarray, exists: np.ndarray, one_mode: bool
-    ) -> np.ndarray:
+    def _rep_blocks(self, rows: np.ndarray) -> Iterator[tuple[int, int, np.ndarray, RepParams]]:
+        """``rows`` in blocks of ``HESSIAN_BLOCK`` (the last padded by repeating its last row):
+        (offset, how many of the block are real rows, the block's rows, their parameters)."""
         b = HESSIAN_BLOCK
-        padded = np.concatenate([rows, np.full(-rows.size % b, rows[-1])])
-        hess = np.empty((padded.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
+        padded = np.concatenate([rows, np.full(-rows.size % b, rows[-1] if rows.size else 0)])
         for start in range(0, padded.size, b):
             sl = padded[start : start + b]
-            params = RepParams(*(a[sl] for a in self.params))
+            yield start, min(b, rows.size - start), sl, RepParams(*(a[sl] for a in self.params))
+
+    def _hessian_blocks(
+        self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray, one_mode: bool
+    ) -> np.ndarray:
+        hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
+        for start, real, sl, params in self._rep_blocks(rows):
             if one_mode:
                 out = single_mode_hessian_at(lev[sl], params, self.constants, modes[sl, 0])
             else:
                 out = hessian_at(lev[sl], params, self.constants, modes[sl], exists[sl])
-            hess[start : start + b] = np.asarray(out)
-        return hess[: rows.size]
+            hess[start : start + real] = np.asarray(out)[:real]
+        return hess
 
     def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:
         """Outcomes and Jacobians of every rep (the first-order kernel; reused when ``levers``
@@ -511,9 +523,10 @@ class PlanModel:
         quota = np.zeros_like(plain)
         pay_forms = np.zeros((forms.shape[0], cells, N_LEVERS, N_LEVERS))
         pay = SECOND_ORDER_FIELDS.index("pay")
+        located = self._located_arrays(levers)
         for start in range(0, rows.size, HESSIAN_BUFFER):
             part = rows[start : start + HESSIAN_BUFFER]
-            hess = self.rep_hessians(levers, part) * weight[start : start + HESSIAN_BUFFER, None, None, None]
+            hess = self._rep_hessians(*located, part) * weight[start : start + HESSIAN_BUFFER, None, None, None]
             # rows ascend, so each cell's rows are contiguous: segment sums, one per cell present
             cell = self.cell_of[part]
             seg = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
@@ -556,16 +569,21 @@ class PlanModel:
             ]
         )
         y, jac = y[: self.n], jac[: self.n]
-        two = np.flatnonzero(~(exists[: self.n, 0] & ~exists[: self.n, 1]))
-        b = HESSIAN_BLOCK
-        padded = np.concatenate([two, np.full(-two.size % b, two[-1] if two.size else 0)])
-        for start in range(0, padded.size, b):
-            sl = padded[start : start + b]
-            params = RepParams(*(a[sl] for a in self.params))
+        two = np.flatnonzero(~_single_mode(exists[: self.n]))
+        if two.size:
+            y[two], jac[two] = self._two_mode_first_order(lev, modes, exists, two)
+        return y, jac
+
+    def _two_mode_first_order(
+        self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Outcomes and Jacobians of ``rows`` by the general first-order kernel, in blocks."""
+        y = np.empty((rows.size, len(OUTCOME_FIELDS)))
+        jac = np.empty((rows.size, len(OUTCOME_FIELDS), N_LEVERS))
+        for start, real, sl, params in self._rep_blocks(rows):
             y_b, jac_b = jacobian_at(lev[sl], params, self.constants, modes[sl], exists[sl])
-            take = min(b, two.size - start)
-            y[sl[:take]] = np.asarray(y_b)[:take]
-            jac[sl[:take]] = np.asarray(jac_b)[:take]
+            y[start : start + real] = np.asarray(y_b)[:real]
+            jac[start : start + real] = np.asarray(jac_b)[:real]
         return y, jac
 
     def mixture(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -736,7 +754,8 @@ class PlanModel:
             return out.ravel()
 
         need_totals = objective_weight != 0.0 or any(s.kind == "cost_of_sales" for s in self.specs)
-        g_pay = by_role(cell_jpay) if need_totals else np.zeros(size)
+        role_jpay = by_role(cell_jpay)
+        g_pay = role_jpay if need_totals else np.zeros(size)
         g_rev = self.role_sum(q[:, None] * jy[:, ATT]).ravel() if need_totals else np.zeros(size)
 
         a = objective_weight
@@ -752,7 +771,6 @@ class PlanModel:
             c_plain[:, pay_o] -= a
         role_pay = np.zeros(n_roles)
         np.add.at(role_pay, self.cell_role, cell_pay)
-        role_jpay = by_role(cell_jpay)
         gap_forms = {g: i + 1 for i, g in enumerate(self.adjusted_gap_rows)}  # pay_forms order
         for spec, a in zip(self.specs, weights, strict=True):
             if a == 0.0:

@@ -497,14 +497,19 @@ def values_at(lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Arra
     return jax.vmap(lambda lv, pp, m, e: _outcomes_at(lv, pp, k, m, e))(lev, p, located, exists)
 
 
+def _lever_jacobian(outcomes: Callable[[jax.Array], jax.Array], lv: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """One rep's ``outcomes(levers)`` (6,) and their lever Jacobian (6, 6): one linearisation
+    pushed along the 6 lever directions."""
+    y, push = jax.linearize(outcomes, lv)
+    return y, jax.vmap(push)(jnp.eye(N_LEVERS, dtype=lv.dtype)).T
+
+
 @jax.jit
 def jacobian_at(
     lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array, exists: jax.Array
 ) -> tuple[jax.Array, jax.Array]:
     def one(lv: jax.Array, pp: RepParams, m: jax.Array, e: jax.Array) -> tuple[jax.Array, jax.Array]:
-        y, push = jax.linearize(lambda x: _outcomes_at(x, pp, k, m, e), lv)
-        jac = jax.vmap(push)(jnp.eye(N_LEVERS, dtype=lv.dtype))
-        return y, jac.T
+        return _lever_jacobian(lambda x: _outcomes_at(x, pp, k, m, e), lv)
 
     return jax.vmap(one)(lev, p, located, exists)
 
@@ -518,9 +523,7 @@ def single_mode_jacobian_at(
     block 0.12 vs 0.24 ms, a 1,024-rep chunk 0.69 vs 2.7 ms)."""
 
     def one(lv: jax.Array, pp: RepParams, m: jax.Array) -> tuple[jax.Array, jax.Array]:
-        y, push = jax.linearize(lambda x: _single_mode_outcomes(x, pp, k, m), lv)
-        jac = jax.vmap(push)(jnp.eye(N_LEVERS, dtype=lv.dtype))
-        return y, jac.T
+        return _lever_jacobian(lambda x: _single_mode_outcomes(x, pp, k, m), lv)
 
     return jax.vmap(one)(lev, p, mode)
 

@@ -145,7 +145,7 @@ def test_single_mode_kernels_give_the_general_kernels_derivatives():
         levers = (PLAN_LOW + rng.uniform(0, 1, 6) * (PLAN_HIGH - PLAN_LOW))[None, :]
         got = model.rep_hessians(levers, rows)
         lev, modes, exists = model._located_arrays(levers)
-        ref = model._hessian_blocks(lev, rows, modes, exists, one_mode=False)
+        ref = model._hessian_blocks(lev, modes, exists, rows, one_mode=False)
         scale = np.max(np.abs(ref), axis=(0, 2, 3))[None, :, None, None]  # per outcome
         assert float(np.max(np.abs(got - ref) / scale)) <= 1e-9
         model._first_order = None
