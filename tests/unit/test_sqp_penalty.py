@@ -1,0 +1,45 @@
+"""The l1 penalty is lowered again once the iterate is feasible (``sqp.PENALTY_LOWERINGS``).
+
+Problem (analytic): maximise z0 + z1 inside the circle z0**2 + z1**2 <= 1/2. The optimum is
+(1/2, 1/2) with multiplier 1 (hand calculation: -1 + lambda * 2 * 1/2 = 0). The start lies on
+the circle near (0.707, 0.01), and a multiplier warm start of 5e4 sets the penalty to its cap
+(1e5), as on M starts that were raised to the cap while infeasible. Along the curved
+constraint every step of length r leaves the circle by ~r**2, which the capped penalty weighs
+1e5 times: the steps stay short for ~200 iterations unless the penalty comes back down.
+"""
+
+import time
+
+import numpy as np
+import pytest
+from planopt.solvers import sqp
+
+
+def _fun(z: np.ndarray):
+    c = np.array([z[0] ** 2 + z[1] ** 2 - 0.5])
+    return -(z[0] + z[1]), -np.ones(2), c, np.array([[2 * z[0], 2 * z[1]]])
+
+
+def _hessian(z: np.ndarray, lam: np.ndarray, weight: float) -> np.ndarray:
+    return 2.0 * float(lam[0]) * np.eye(2)  # the objective is linear
+
+
+def _solve() -> sqp.SQPResult:
+    z0 = np.array([np.sqrt(0.5 - 0.01**2), 0.01])
+    settings = sqp.SQPSettings(hessian="exact")
+    return sqp.solve(_fun, z0, settings, time.monotonic() + 60.0, hessian=_hessian, multipliers=np.array([5e4]))
+
+
+def test_feasible_iterate_lowers_a_capped_penalty_and_converges_fast():
+    res = _solve()
+    assert res.status == "converged"
+    np.testing.assert_allclose(res.point.z, [0.5, 0.5], atol=1e-6)
+    np.testing.assert_allclose(res.multipliers, [1.0], atol=1e-5)
+    assert res.iterations <= 20  # 12 when written
+
+
+def test_without_lowering_the_same_start_crawls(monkeypatch: pytest.MonkeyPatch):
+    # the contrast that makes the test above meaningful: the capped penalty alone is the cause
+    monkeypatch.setattr(sqp, "PENALTY_LOWERINGS", 0)
+    res = _solve()
+    assert res.iterations > 100  # 199 when written
