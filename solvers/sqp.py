@@ -48,6 +48,8 @@ RESTORE_PENALTY = 1e4
 # penalty exceeds that by PENALTY_EXCESS, at most PENALTY_LOWERINGS times per start.
 PENALTY_EXCESS = 10.0
 PENALTY_LOWERINGS = 3
+PESSIMISTIC_RATIO = 1.5
+NEGATIVE_SCALE_MIN = 1e-2
 
 # fun(z) -> (f, grad f, c, J)
 Functions = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, np.ndarray]]
@@ -141,15 +143,17 @@ def _damped_bfgs(h: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 0.5 * (h + h.T)
 
 
-def convexify(h: np.ndarray) -> np.ndarray | None:
-    """Symmetric h with its eigenvalues replaced by |eigenvalue|, floored at 1e-6 of the
-    largest: the QP subproblem must be convex; the trust region bounds the step where the true
-    curvature is negative. None when h is not finite."""
+def convexify(h: np.ndarray, negative_scale: float = 1.0) -> np.ndarray | None:
+    """Symmetric h with its eigenvalues replaced by |eigenvalue| (negative ones times
+    ``negative_scale``), floored at 1e-6 of the largest: the QP subproblem must be convex; the
+    trust region bounds the step where the true curvature is negative. None when h is not
+    finite."""
     if not np.all(np.isfinite(h)):
         return None
     w, v = np.linalg.eigh(0.5 * (h + h.T))
     floor = 1e-6 * max(1.0, float(np.max(np.abs(w), initial=0.0)))
-    return (v * np.maximum(np.abs(w), floor)) @ v.T
+    w = np.where(w < 0.0, -negative_scale * w, w)
+    return (v * np.maximum(w, floor)) @ v.T
 
 
 def _fd_hessian(fun: Functions, z: np.ndarray, lam: np.ndarray, step: float = 1e-5) -> np.ndarray | None:
@@ -249,6 +253,7 @@ def solve(
         return pt.f + rho * float(np.sum(np.maximum(pt.c, 0.0)))
 
     poor = 0
+    negative_scale = 1.0  # weight of the flipped negative curvature (PESSIMISTIC_RATIO)
     lowered = 0  # penalty lowerings so far (PENALTY_LOWERINGS)
     crawl = 0  # consecutive accepted steps held back by the trust radius (CRAWL_STEPS)
 
@@ -374,8 +379,15 @@ def solve(
         if trial is not None and ratio >= 1e-4:
             s = trial.z - point.z
             y = (trial.g - point.g) + ((trial.jac - point.jac).T @ lam_qp if m_real else 0.0)
+            at_edge = step_norm > 0.9 * radius
+            if ratio > PESSIMISTIC_RATIO and not at_edge:
+                # The model under-predicted a step it chose itself (not one the trust region cut):
+                # its flipped negative curvature is too steep; trust it less until a poor step.
+                negative_scale = max(negative_scale * 0.25, NEGATIVE_SCALE_MIN)
+            elif ratio < 0.25:
+                negative_scale = 1.0
             if exact is not None:
-                model = convexify(exact(trial.z, lam_qp, obj_weight))
+                model = convexify(exact(trial.z, lam_qp, obj_weight), negative_scale)
                 h = model if model is not None else _damped_bfgs(h, s, y)
             else:
                 h = _damped_bfgs(h, s, y)
@@ -402,12 +414,12 @@ def solve(
                 stagnant = 0
             if point.violation <= settings.feasibility_tol and (incumbent is None or point.f < incumbent.f):
                 incumbent = point
-            at_edge = step_norm > 0.9 * radius
             crawl = crawl + 1 if at_edge and ratio >= CRAWL_RATIO else 0
             if (ratio > 0.75 and at_edge) or crawl >= CRAWL_STEPS:
                 radius = min(2.0 * radius, 1.0)
                 crawl = 0
         else:
+            negative_scale = 1.0
             radius = 0.25 * max(step_norm, 1e-12) if step_norm > 0 else 0.25 * radius
             if radius < 1e-12:
                 lam = lam_qp
@@ -415,7 +427,7 @@ def solve(
                 break
         if poor >= POOR_STEPS and exact is not None and refine_curvature is not None and refine_curvature():
             poor = 0
-            model = convexify(exact(point.z, lam, obj_weight))
+            model = convexify(exact(point.z, lam, obj_weight), negative_scale)
             h = model if model is not None else h
             if _TRACE:
                 print(f"sqp it={it} curvature model refined")
