@@ -43,3 +43,20 @@ def test_without_lowering_the_same_start_crawls(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(sqp, "PENALTY_LOWERINGS", 0)
     res = _solve()
     assert res.iterations > 100  # 199 when written
+
+
+def test_infeasible_at_the_capped_penalty_stops_when_the_violation_stops_shrinking():
+    """Minimise -z0 on [0, 1] subject to the constant violation c = 1 (no move can reduce it),
+    at the capped penalty from the start. The trust radius doubles from 0.01 on every accepted
+    step (hand count: z0 = 0.01, 0.03, 0.07, 0.15, 0.31), each step removing none of the
+    violation: the start stops as "stalled" after STALL_STEPS = 5 of them, at z0 = 0.31. The
+    merit-based rule before it waited for the objective to stop moving too (z0 = 1 after 8)."""
+
+    def fun(z: np.ndarray):
+        return float(-z[0]), np.array([-1.0]), np.array([1.0]), np.zeros((1, 1))
+
+    settings = sqp.SQPSettings(initial_radius=0.01, initial_penalty=1e5, hessian="bfgs")
+    res = sqp.solve(fun, np.array([0.0]), settings, time.monotonic() + 60.0)
+    assert res.status == "stalled"
+    assert res.iterations == sqp.STALL_STEPS == 5
+    assert res.point.z[0] == pytest.approx(0.31)
