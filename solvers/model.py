@@ -30,6 +30,7 @@ from planopt.solvers.surface import (
     hessian_at,
     jacobian_at,
     mixture_at,
+    single_mode_derivatives_at,
     single_mode_hessian_at,
     single_mode_jacobian_at,
     values_at,
@@ -258,7 +259,13 @@ class PlanModel:
         # The modes located at the last two lever matrices (an SQP asks for the Hessian at the
         # point it has just evaluated): the second-order kernel then skips the mode search.
         self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
-        self._first_order: tuple[bytes, np.ndarray, np.ndarray] | None = None  # last (levers, y, jac)
+        # The last (levers, y, jac, per-rep Hessians or None): see ``speculative``.
+        self._first_order: tuple[bytes, np.ndarray, np.ndarray, np.ndarray | None] | None = None
+        # Small rosters (every chunk one Hessian block): each first-order evaluation computes the
+        # reps' second order too, in the same kernel (``single_mode_derivatives_at``). The SQP
+        # asks for second order at the points it accepts, nearly all on the demo (34 of 36);
+        # one kernel call instead of two there saves more than the rejected trials waste.
+        self.speculative = all(size == HESSIAN_BLOCK for size in self.chunks)
         self.lever_rows = np.r_[self.role_idx_sorted, np.zeros(pad, dtype=np.int64)]
         self.constants = ModelConstants(
             temperature_usd=np.asarray(float(problem.model.temperature_usd)),
@@ -523,10 +530,12 @@ class PlanModel:
         quota = np.zeros_like(plain)
         pay_forms = np.zeros((forms.shape[0], cells, N_LEVERS, N_LEVERS))
         pay = SECOND_ORDER_FIELDS.index("pay")
-        located = self._located_arrays(levers)
+        computed = self._speculative_hessians(levers)
+        located = self._located_arrays(levers) if computed is None else None
         for start in range(0, rows.size, HESSIAN_BUFFER):
             part = rows[start : start + HESSIAN_BUFFER]
-            hess = self._rep_hessians(*located, part) * weight[start : start + HESSIAN_BUFFER, None, None, None]
+            per_rep = computed[part] if located is None else self._rep_hessians(*located, part)  # type: ignore[index]
+            hess = per_rep * weight[start : start + HESSIAN_BUFFER, None, None, None]
             # rows ascend, so each cell's rows are contiguous: segment sums, one per cell present
             cell = self.cell_of[part]
             seg = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
@@ -552,27 +561,43 @@ class PlanModel:
         key = np.asarray(levers, dtype=float).tobytes()
         if self._first_order is not None and self._first_order[0] == key:
             return self._first_order[1], self._first_order[2]  # the SQP's curvature model asks again
-        y, jac = self._first_order_kernels(levers)
+        y, jac, hess = self._first_order_kernels(levers)
         y.flags.writeable = jac.flags.writeable = False
-        self._first_order = (key, y, jac)
+        self._first_order = (key, y, jac, hess)
         return y, jac
 
-    def _first_order_kernels(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Outcomes (n, 6) and Jacobians (n, 6, 6): every chunk by the single-mode kernel (fixed
-        chunk shapes), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
-        general kernel, in ``HESSIAN_BLOCK`` blocks, over the single-mode answer."""
+    def _speculative_hessians(self, levers: np.ndarray) -> np.ndarray | None:
+        """The per-rep Hessians computed with the first order at ``levers`` (``speculative``),
+        or None."""
+        cached = self._first_order
+        if cached is None or cached[3] is None or cached[0] != np.asarray(levers, dtype=float).tobytes():
+            return None
+        return cached[3]
+
+    def _first_order_kernels(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Outcomes (n, 6), Jacobians (n, 6, 6) and, for a ``speculative`` model, the lever
+        Hessians (n, 3, 6, 6) (else None): every chunk by the single-mode kernel (fixed chunk
+        shapes), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
+        general kernels, in ``HESSIAN_BLOCK`` blocks, over the single-mode answer."""
         lev, modes, exists = self._located_arrays(levers)
-        y, jac = _concat(
-            [
-                single_mode_jacobian_at(lev[part], p, self.constants, modes[part, 0])
-                for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)
-            ]
-        )
+        chunks = zip(self._chunk_slices, self._chunk_params, strict=True)
+        hess = None
+        if self.speculative:
+            y, jac, hess = _concat(
+                [single_mode_derivatives_at(lev[part], p, self.constants, modes[part, 0]) for part, p in chunks]
+            )
+            hess = hess[: self.n]
+        else:
+            y, jac = _concat(
+                [single_mode_jacobian_at(lev[part], p, self.constants, modes[part, 0]) for part, p in chunks]
+            )
         y, jac = y[: self.n], jac[: self.n]
         two = np.flatnonzero(~_single_mode(exists[: self.n]))
         if two.size:
             y[two], jac[two] = self._two_mode_first_order(lev, modes, exists, two)
-        return y, jac
+            if hess is not None:
+                hess[two] = self._hessian_blocks(lev, modes, exists, two, one_mode=False)
+        return y, jac, hess
 
     def _two_mode_first_order(
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray

@@ -124,21 +124,11 @@ def test_single_mode_kernels_give_the_general_kernels_derivatives():
     roster where many reps have two modes (the behaviour ranges of ``tests.unit.reps``), at
     random plans, every rep's outcomes, Jacobians and Hessians must equal the general kernels'
     (the reference: ``jacobian_at`` on every chunk, ``hessian_at`` on every block)."""
-    from planopt.client import demo
     from planopt.solvers.model import PlanModel
 
     rng = np.random.default_rng(7)
-    n = 100
-    base = demo.demo_roster()
-    cols = {key: [v[i % demo.N_REPS] for i in range(n)] for key, v in base.items()}
-    cols["rep_id"] = [f"m{i}" for i in range(n)]
-    cols["baseline_attainment"] = list(rng.uniform(0.1, 1.2, n))
-    cols["noise_sd"] = list(rng.uniform(0.1, 0.3, n))
-    cols["effort_productivity"] = [1.0] * n
-    cols["effort_cost_usd"] = list(rng.uniform(2e5, 6e5, n))
-    cols["risk_aversion_per_usd"] = list(rng.uniform(0.0, 2e-5, n))
-    cols["outside_option_usd"] = list(rng.uniform(9e4, 1.5e5, n))
-    model = PlanModel(demo_problem(cols))
+    model = PlanModel(demo_problem(_mixed_roster(100, rng)))
+    assert not model.speculative  # one 192-rep chunk: the separate kernels
     rows = np.arange(model.n)
     both = 0
     for _ in range(3):
@@ -156,3 +146,51 @@ def test_single_mode_kernels_give_the_general_kernels_derivatives():
         assert float(np.max(np.abs(jac - jac_ref) / jac_scale)) <= 1e-12
         both += int(np.sum(exists[: model.n, 1]))
     assert 0 < both < 3 * model.n  # both kernels were exercised
+
+
+def _mixed_roster(n: int, rng: np.random.Generator) -> dict:
+    """The demo team's columns repeated to ``n`` reps, with behaviour drawn over ranges where
+    many reps have two effort modes at random plans."""
+    from planopt.client import demo
+
+    base = demo.demo_roster()
+    cols = {key: [v[i % demo.N_REPS] for i in range(n)] for key, v in base.items()}
+    cols["rep_id"] = [f"m{i}" for i in range(n)]
+    cols["baseline_attainment"] = list(rng.uniform(0.1, 1.2, n))
+    cols["noise_sd"] = list(rng.uniform(0.1, 0.3, n))
+    cols["effort_productivity"] = [1.0] * n
+    cols["effort_cost_usd"] = list(rng.uniform(2e5, 6e5, n))
+    cols["risk_aversion_per_usd"] = list(rng.uniform(0.0, 2e-5, n))
+    cols["outside_option_usd"] = list(rng.uniform(9e4, 1.5e5, n))
+    return cols
+
+
+def test_speculative_second_order_equals_the_separate_kernels():
+    """A roster of at most two 48-rep chunks is ``speculative``: each first-order evaluation
+    computes the per-rep Hessians too, in one kernel (``single_mode_derivatives_at``, plus the
+    general kernels for two-mode reps), and ``rep_derivatives`` at that point reuses them. The
+    reference is the same model with ``speculative`` off (``single_mode_jacobian_at`` then
+    ``rep_hessians`` on blocks, themselves checked against the general kernels above and
+    against differences of the exact Jacobian): outcomes, Jacobians and every cell moment must
+    agree, at random plans where some reps have two modes."""
+    from planopt.solvers.model import PlanModel
+
+    rng = np.random.default_rng(11)
+    model = PlanModel(demo_problem(_mixed_roster(90, rng)))
+    reference = PlanModel(demo_problem(_mixed_roster(90, np.random.default_rng(11))))
+    assert model.speculative and model.chunks == (48, 48)
+    reference.speculative = False
+    two_mode = 0
+    for _ in range(3):
+        levers = (PLAN_LOW + rng.uniform(0, 1, 6) * (PLAN_HIGH - PLAN_LOW))[None, :]
+        got, ref = model.rep_derivatives(levers), reference.rep_derivatives(levers)
+        assert model._speculative_hessians(levers) is not None  # reused, not recomputed
+        assert reference._speculative_hessians(levers) is None
+        np.testing.assert_allclose(got.y, ref.y, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got.jac, ref.jac, rtol=1e-12, atol=1e-9)
+        for name in ("plain", "quota", "pay_forms"):
+            a, b = getattr(got.moments, name), getattr(ref.moments, name)
+            assert a.shape == b.shape
+            assert float(np.max(np.abs(a - b), initial=0.0)) <= 1e-9 * float(np.max(np.abs(b), initial=1.0))
+        two_mode += int(np.sum(model._located_arrays(levers)[2][: model.n, 1]))
+    assert two_mode > 0  # the general kernels' path was exercised too
