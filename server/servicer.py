@@ -18,7 +18,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from planopt.server import convert, coverage, dynamics, tiers
 from planopt.server.admission import Admission, QueueTimeout, Shed
-from planopt.server.cache import ResponseCache, deadline_independent
+from planopt.server.cache import ModelCache, ResponseCache, deadline_independent
 from planopt.server.observability import REQUEST_ID_KEY, Metrics, request_id, span
 from planopt.server.validation import (
     FRONTIER_BUDGETS,
@@ -98,6 +98,10 @@ def _bad_request(exc: InvalidRequest) -> grpc.Status:
     return rpc_status.to_status(status)
 
 
+# The model cache's bound in reps (ModelCache): a few large rosters or many demo-sized ones.
+MODEL_CACHE_REPS = 250_000
+
+
 class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
     def __init__(
         self,
@@ -106,10 +110,13 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
         deadline_margin_s: float = 0.05,
         deadline_fraction: float = 0.9,
         cache: ResponseCache | None = None,
+        models: ModelCache | None = None,
     ) -> None:
         self.admission = admission if admission is not None else Admission(workers=2, queue=8)
         self.metrics = metrics if metrics is not None else Metrics()
         self.cache = cache if cache is not None else ResponseCache(0)  # (an empty cache is falsy)
+        # Prepared models of recent rosters (what-ifs on one team): ~150 bytes per rep.
+        self.models = models if models is not None else ModelCache(MODEL_CACHE_REPS)
         self.deadline_margin_s = deadline_margin_s
         self.deadline_fraction = deadline_fraction
 
@@ -262,7 +269,8 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             options = convert.solve_options(request.options, problem, deadline_limit)
             if deadline_limit is not None and deadline_limit <= 0.0:
                 raise _Abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline too short to start solving")
-            solution = optimize(problem, options, should_stop=lambda: not context.is_active())
+            model = self.models.model(problem)
+            solution = optimize(problem, options, should_stop=lambda: not context.is_active(), model=model)
             reason = solution.termination.value
             if (
                 reason == "NO_FEASIBLE_POINT_YET"
@@ -285,7 +293,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             t0 = time.monotonic()
             validate_evaluate(request)
             problem = convert.evaluate_problem(request)
-            model = PlanModel(problem)
+            model = self.models.model(problem)
             ev = model.evaluate(problem.template.value, with_jacobian=False)
             reports = constraint_reports(model.specs, ev, None, 1.0, 1e-6)
             response = pb.EvaluatePlanResponse(
@@ -450,7 +458,8 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             validate_sensitivity(request)
             problem = convert.optimize_problem(request.problem)
             options = convert.solve_options(request.problem.options, problem, self._deadline_limit(context))
-            solution = optimize(problem, options, should_stop=lambda: not context.is_active())
+            model = self.models.model(problem)
+            solution = optimize(problem, options, should_stop=lambda: not context.is_active(), model=model)
             fraction = request.tornado_fraction or 0.1
             response = pb.SensitivityResponse(
                 termination=pb.Termination(
