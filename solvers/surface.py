@@ -581,26 +581,21 @@ def hessian_at(lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Arr
 
 
 @jax.jit
-def single_mode_hessian_at(lev: jax.Array, p: RepParams, k: ModelConstants, mode: jax.Array) -> jax.Array:
-    """``hessian_at`` for reps with one effort mode (``_single_mode_outcomes``), at ``mode``
-    (N,): the same Hessians (tests: to 1e-9) at ~1/4 of the cost (demo block 0.32 vs 1.46 ms),
-    as only one implicit mode is differentiated to second order instead of two and a valley."""
-
-    def one(lv: jax.Array, pp: RepParams, m: jax.Array) -> jax.Array:
-        return _lever_hessians(lambda x: _single_mode_outcomes(x, pp, k, m), lv, k)
-
-    return jax.vmap(one)(lev, p, mode)
-
-
-@jax.jit
 def single_mode_derivatives_at(
     lev: jax.Array, p: RepParams, k: ModelConstants, mode: jax.Array
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """``single_mode_jacobian_at`` and ``single_mode_hessian_at`` in one kernel: outcomes (N, 6),
-    Jacobians (N, 6, 6) and Hessians (N, 3, 6, 6). For small rosters, whose kernel calls cost
-    more in fixed overhead than in arithmetic (``PlanModel.speculative``): one call on the demo's
-    48-rep chunk costs 0.23 ms against 0.35 ms for the two (0.36 vs 0.63 ms with the caches cold,
-    as between SQP iterations)."""
+    """Outcomes (N, 6), Jacobians (N, 6, 6) and Hessians (N, 3, 6, 6) of ``SECOND_ORDER_FIELDS``
+    of reps with one effort mode (``_single_mode_outcomes``) at ``mode`` (N,): ``hessian_at``'s
+    Hessians (tests: to 1e-9) at ~1/4 of the cost (demo block 0.32 vs 1.46 ms), as one implicit
+    mode is differentiated to second order instead of two and a valley.
+
+    The second-order kernel for such reps, run on ``HESSIAN_BLOCK``-rep blocks. It returns the
+    first order too, which forward over forward computes on the way: on the demo's 48-rep block
+    it costs the same as a Hessian-only kernel did (0.22-0.36 ms both, measured alternately),
+    and small rosters (``PlanModel.speculative``) take their first order from it as well: one
+    call per SQP trial instead of ``single_mode_jacobian_at`` then this (0.23 vs 0.35 ms, 0.36
+    vs 0.63 ms with the caches cold, as between SQP iterations), with no second compiled
+    kernel to keep in memory."""
 
     def one(lv: jax.Array, pp: RepParams, m: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
         outcomes = functools.partial(_single_mode_outcomes, p=pp, k=k, mode=m)
@@ -662,7 +657,6 @@ JIT_KERNELS = (
     jacobian_at,
     single_mode_jacobian_at,
     hessian_at,
-    single_mode_hessian_at,
     single_mode_derivatives_at,
     mixture_at,
 )

@@ -120,7 +120,7 @@ def test_exact_hessian_sqp_reaches_the_bfgs_optimum_in_fewer_iterations():
 
 def test_single_mode_kernels_give_the_general_kernels_derivatives():
     """The model runs reps with one effort mode through ``single_mode_jacobian_at`` and
-    ``single_mode_hessian_at`` and the rest through ``jacobian_at`` and ``hessian_at``. On a
+    ``single_mode_derivatives_at`` and the rest through ``jacobian_at`` and ``hessian_at``. On a
     roster where many reps have two modes (the behaviour ranges of ``tests.unit.reps``), at
     random plans, every rep's outcomes, Jacobians and Hessians must equal the general kernels'
     (the reference: ``jacobian_at`` on every chunk, ``hessian_at`` on every block)."""
