@@ -74,7 +74,7 @@ def main() -> None:
         client = clients
         steps = (
             ("evaluate", (50, 100, 200, 400, 800), 100.0, True),
-            ("optimize", (1, 2, 4, 8, 12, 16), 1000.0, True),
+            ("optimize", (1, 2, 4, 8, 12, 16, 24, 32), 1000.0, True),
             ("evaluate", (400, 800, 1600), 100.0, False),
             ("optimize", (100, 200, 400), 100.0, False),
         )
