@@ -3,10 +3,12 @@
 Problem (scaled):  minimise f(z)  s.t.  c(z) <= 0,  0 <= z <= 1.
 
 At each iterate the elastic QP (``qp.py``) is solved with a convex model of the Lagrangian's
-Hessian (exact second order with |eigenvalues| by default; damped BFGS or finite differences
-selectable) and an infinity-norm trust region; the step is accepted when the l1 merit
-``f + rho * sum(max(0, c))`` decreases by a fair share of what the QP model predicted. The
-penalty ``rho`` is kept above the multipliers (exactness of the l1 penalty). A second-order
+Hessian (exact second order with |eigenvalues| by default, the flipped negative ones relaxed
+while the model keeps under-predicting; damped BFGS or finite differences selectable) and an
+infinity-norm trust region; the step is accepted when the l1 merit ``f + rho * sum(max(0, c))``
+decreases by a fair share of what the QP model predicted. The
+penalty ``rho`` is kept above the multipliers (exactness of the l1 penalty), and lowered again
+(a few times per start) when a feasible iterate's multipliers are far below it. A second-order
 correction step is tried when a step is rejected (Maratos effect). Stops when the KKT
 residual and the violation are below tolerance.
 """
@@ -52,6 +54,9 @@ PENALTY_LOWERINGS = 3
 # than STALL_SHRINK of the violation end the start as "stalled".
 STALL_STEPS = 5
 STALL_SHRINK = 1e-3
+# Flipped negative curvature: after an accepted step inside the trust region whose actual
+# reduction exceeded PESSIMISTIC_RATIO x the model's, the flipped eigenvalues are scaled by 1/4
+# (down to NEGATIVE_SCALE_MIN); a poor or rejected step restores them (``convexify``).
 PESSIMISTIC_RATIO = 1.5
 NEGATIVE_SCALE_MIN = 1e-2
 
