@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check client server solvers tests bench
 
 typecheck: $(STAMP)
-	$(PY) -m mypy client solvers
+	$(PY) -m mypy client solvers server
 
 ## Pinned, hashed server dependencies for the image (Linux x86_64, Python 3.11).
 lock: $(STAMP)

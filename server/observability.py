@@ -87,11 +87,11 @@ def install_jit_listener() -> None:
             return
         import jax.monitoring
 
-        def on_duration(event: str, duration: float, **_: Any) -> None:
+        def on_duration(event: str, duration_secs: float, **_: str | int) -> None:
             if event == _BACKEND_COMPILE:
                 for m in list(_JIT_LISTENERS):
                     m.jit_compiles.inc()
-                    m.jit_compile_seconds.inc(duration)
+                    m.jit_compile_seconds.inc(duration_secs)
 
         jax.monitoring.register_event_duration_secs_listener(on_duration)
         _listener_installed = True

@@ -73,7 +73,7 @@ def _clip(text: str, limit: int = _MAX_TEXT_BYTES) -> str:
 
 
 def _bad_request(exc: InvalidRequest) -> grpc.Status:
-    violations = []
+    violations: list[error_details_pb2.BadRequest.FieldViolation] = []
     used = 0
     for v in exc.violations[:MAX_VIOLATIONS]:
         field, description = _clip(v.field), _clip(v.description)

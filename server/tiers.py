@@ -76,7 +76,7 @@ def _design(t: pb.PriceTiers, price: np.ndarray, dens: np.ndarray, v: _Collector
         cuts = pt.quantile_cuts(dens, t.quantile_tiers)
     else:
         index = {float(p): i for i, p in enumerate(price)}
-        cuts_list = []
+        cuts_list: list[int] = []
         for i, c in enumerate(t.cut_price):
             j = index.get(float(c))
             if j is None or j == 0:

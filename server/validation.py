@@ -7,6 +7,7 @@ Paths follow the proto field names, e.g. ``roster.quota_usd[17]`` or
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,8 +108,8 @@ def _check_roster(r: pb.Roster, roles: set[str], v: _Collector) -> None:
         ok &= cols <= _HI[:, None]  # NaN compares False: not ok
         if ok.all():
             return
-        bad = zip(*np.nonzero(~ok), strict=True)  # column by column, like the loop below
-        values = cols
+        bad: Iterator[tuple[int, int]] = zip(*np.nonzero(~ok), strict=True)  # column by column, like the loop below
+        values: np.ndarray | list[np.ndarray] = cols
     else:  # ragged columns (reported above): each column's own entries
         values = [np.asarray(getattr(r, name), dtype=float) for name in ROSTER_RANGES]
         bad = ((k, i) for k, col in enumerate(values) for i in range(col.size))
