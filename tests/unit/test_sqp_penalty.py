@@ -60,3 +60,51 @@ def test_infeasible_at_the_capped_penalty_stops_when_the_violation_stops_shrinki
     assert res.status == "stalled"
     assert res.iterations == sqp.STALL_STEPS == 5
     assert res.point.z[0] == pytest.approx(0.31)
+
+
+class _WorseThanZeroQP:
+    """A subproblem solver whose every answer is the step ``size`` uphill (g = +1), so it models
+    worse than p = 0 (what an inaccurate QP solve returns)."""
+
+    def __init__(self, size: float) -> None:
+        self.size = size
+
+    def solve(self, g, h, c, jac, lo, hi, rho, time_limit_s=10.0):
+        from planopt.solvers.qp import QPResult
+
+        n, m = g.size, c.size
+        step = np.minimum(np.full(n, self.size), hi)
+        return QPResult(True, "optimal", step, np.zeros(m), np.zeros(m), np.zeros(n), np.zeros(n))
+
+
+def test_a_qp_step_modelled_worse_than_zero_resets_the_model_once_then_stops(monkeypatch: pytest.MonkeyPatch):
+    """Minimise z0 on [0, 1] from z0 = 0.5 with c = -1 (satisfied). Each QP answer p = 0.1 models
+    0.1 + h/200 worse than p = 0 (hand calculation), far beyond the QP tolerance: the first
+    resets the curvature model, the second ends the start as "stalled" (2 iterations), where
+    the loop once ran to the iteration limit (181 of the demo's infeasible question's 267)."""
+    monkeypatch.setattr(sqp, "subproblem", lambda n, m, backend: _WorseThanZeroQP(0.1))
+
+    def fun(z: np.ndarray):
+        return float(z[0]), np.array([1.0]), np.array([-1.0]), np.zeros((1, 1))
+
+    res = sqp.solve(fun, np.array([0.5]), sqp.SQPSettings(hessian="bfgs"), time.monotonic() + 60.0)
+    assert res.status == "stalled"
+    assert res.iterations == 2
+    assert res.point.z[0] == 0.5  # no step was taken
+
+
+def test_qp_model_tolerance_is_relative_to_the_penalised_violation(monkeypatch: pytest.MonkeyPatch):
+    """Minimise z0 with the constant violation c = 1.74 at the capped penalty 1e5 (the demo's
+    infeasible question: a QP objective of ~1.7e5). A QP answer 6.8e-5 uphill (4e-10 of that, as
+    HiGHS' were) is within the QP's accuracy: no model reset, the start stops at once as
+    "stalled" (1 iteration). Relative to f alone (the rule before) it was an "increase", and the
+    resets looped."""
+    monkeypatch.setattr(sqp, "subproblem", lambda n, m, backend: _WorseThanZeroQP(6.8e-5))
+
+    def fun(z: np.ndarray):
+        return float(z[0]), np.array([1.0]), np.array([1.74]), np.zeros((1, 1))
+
+    settings = sqp.SQPSettings(hessian="bfgs", initial_penalty=1e5)
+    res = sqp.solve(fun, np.array([0.5]), settings, time.monotonic() + 60.0)
+    assert res.status == "stalled"
+    assert res.iterations == 1
