@@ -176,8 +176,8 @@ def test_speculative_second_order_equals_the_separate_kernels():
     from planopt.solvers.model import PlanModel
 
     rng = np.random.default_rng(11)
-    model = PlanModel(demo_problem(_mixed_roster(90, rng)))
-    reference = PlanModel(demo_problem(_mixed_roster(90, np.random.default_rng(11))))
+    problem = demo_problem(_mixed_roster(90, rng))
+    model, reference = PlanModel(problem), PlanModel(problem)
     assert model.speculative and model.chunks == (48, 48)
     reference.speculative = False
     two_mode = 0
