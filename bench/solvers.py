@@ -34,6 +34,7 @@ from planopt.solvers.problem import SolveOptions
 from bench.instances import instance
 
 FEAS_TOL = 1e-6
+QUALITY_BAR = 1e-6  # issue 4: our objective >= best peer - 1e-6 (relative)
 
 
 class Cached:
@@ -276,27 +277,43 @@ def bench_instance(
     emit: Callable[[dict], None],
     peers: tuple[str, ...] = PEERS,
     variants: tuple[str, ...] = ("feasible", "infeasible"),
+    seeds: int = 1,
 ) -> None:
     if "feasible" in variants:
-        bench_feasible(name, repeats, n_starts, emit, peers)
+        gaps = [bench_feasible(name, repeats if seed == 0 else 1, n_starts, emit, peers, seed) for seed in range(seeds)]
+        if seeds > 1:
+            # Quality over several seeds of the random starts: one seed can be luck (on M the
+            # local optimum the starts reach moves with round-off in the surface kernels).
+            known = [g for g in gaps if g is not None]
+            emit(
+                {
+                    "instance": name,
+                    "seeds": seeds,
+                    "objective_gaps_vs_best_peer": gaps,
+                    "seeds_meeting_quality_bar": sum(1 for g in known if g >= -QUALITY_BAR),
+                    "worst_gap": min(known) if known else None,
+                }
+            )
     if "infeasible" in variants:
         bench_infeasible(name, n_starts, emit)
 
 
 def bench_feasible(
-    name: str, repeats: int, n_starts: int, emit: Callable[[dict], None], peers: tuple[str, ...]
-) -> None:
+    name: str, repeats: int, n_starts: int, emit: Callable[[dict], None], peers: tuple[str, ...], seed: int = 0
+) -> float | None:
+    """Every solver from the same ``n_starts`` starts (the ``seed``'s); returns our relative
+    objective gap to the best peer (positive: ours is better)."""
     problem = instance(name)
     model = PlanModel(problem)
     model.compile_kernels()  # JIT compile outside the timings (every kernel the solvers call)
     fun = ScaledProblem(problem, model)
-    options = SolveOptions(num_starts=n_starts, seed=0, time_limit_s=600)
+    options = SolveOptions(num_starts=n_starts, seed=seed, time_limit_s=600)
 
     def ours() -> tuple[float, float, str]:
         sol = optimize(problem, options, model=model)
         return -sol.evaluation.objective / fun.obj_scale, sol.max_violation, sol.termination.value
 
-    zs = starts(fun, n_starts)
+    zs = starts(fun, n_starts, seed)
     results = {}
     runs: dict[str, Callable[[], tuple[float, float, str]]] = {
         "planopt": ours,
@@ -321,6 +338,7 @@ def bench_feasible(
                 "termination": str(term),
                 "repeats": repeats,
                 "starts": n_starts,
+                "seed": seed,
                 # process peak after this solver (planopt runs first: its row is its own peak,
                 # including the JIT compile before timing)
                 "peak_rss_mib": round(peak_rss_mib(), 1),
@@ -330,14 +348,14 @@ def bench_feasible(
     peer_objectives = [results[p][0] for p in peers if p in results and results[p][0] is not None]
     best_peer = max(peer_objectives) if peer_objectives else None
     ours_obj = results["planopt"][0]
-    summary: dict[str, object] = {"instance": name}
+    summary: dict[str, object] = {"instance": name, "seed": seed}
     for p in PEERS:
         if p in results:
             summary[f"speedup_vs_{p}"] = results[p][1] / results["planopt"][1]
-    summary["objective_gap_vs_best_peer"] = (
-        None if best_peer is None or ours_obj is None else (ours_obj - best_peer) / abs(best_peer)
-    )
+    gap = None if best_peer is None or ours_obj is None else (ours_obj - best_peer) / abs(best_peer)
+    summary["objective_gap_vs_best_peer"] = gap
     emit(summary)
+    return gap
 
 
 def bench_infeasible(name: str, n_starts: int, emit: Callable[[dict], None]) -> None:
@@ -369,6 +387,13 @@ def main() -> None:
     ap.add_argument("--instance", default="S", choices=("S", "M", "L", "all"))
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--starts", type=int, default=4)
+    ap.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="run the feasible comparison for start seeds 0..N-1 (timed repeats on seed 0 only) "
+        "and summarise the quality gap over them",
+    )
     ap.add_argument("--json", action="store_true")
     ap.add_argument(
         "--peers",
@@ -390,7 +415,7 @@ def main() -> None:
         print(json.dumps(row) if args.json else row, flush=True)
 
     for name in ("S", "M", "L") if args.instance == "all" else (args.instance,):
-        bench_instance(name, args.repeats, args.starts, emit, peers, tuple(args.variants.split(",")))
+        bench_instance(name, args.repeats, args.starts, emit, peers, tuple(args.variants.split(",")), args.seeds)
 
 
 if __name__ == "__main__":

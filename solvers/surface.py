@@ -370,13 +370,22 @@ def _valley(lev: jax.Array, p: RepParams, modes: jax.Array, both: jax.Array, unr
     return jnp.where(both, m, modes[0])
 
 
+def _second_mode(
+    lev: jax.Array, p: RepParams, brackets: jax.Array, found: jax.Array, first: jax.Array
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """After the first mode: the second mode (the bracket's start when ``found`` is False),
+    whether it exists, and the valley between the two (the first mode without a second)."""
+    second = _newton(lev, p, brackets[0, 1], brackets[1, 1], brackets[2, 1], found)
+    # Two grid maxima on one plateau can refine to the same mode: count it once.
+    exists = found & ~(jnp.abs(second - first) <= 1e-7)
+    return second, exists, _valley(lev, p, jnp.stack([first, second]), exists)
+
+
 def _refine(lev: jax.Array, p: RepParams, brackets: jax.Array, exists: jax.Array) -> tuple[jax.Array, jax.Array]:
     """The two modes and the valley between them (3,), and whether each mode exists (2,)."""
-    modes = jax.vmap(lambda b, e: _newton(lev, p, b[0], b[1], b[2], e), in_axes=(1, 0))(brackets, exists)
-    # Two grid maxima on one plateau can refine to the same mode: count it once.
-    same = jnp.abs(modes[1] - modes[0]) <= 1e-7
-    exists = exists.at[1].set(exists[1] & ~same)
-    return jnp.append(modes, _valley(lev, p, modes, exists[0] & exists[1])), exists
+    first = _newton(lev, p, brackets[0, 0], brackets[1, 0], brackets[2, 0], exists[0])
+    second, found, valley = _second_mode(lev, p, brackets, exists[0] & exists[1], first)
+    return jnp.stack([first, second, valley]), jnp.stack([exists[0], found])
 
 
 def _locate(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]:
@@ -459,10 +468,39 @@ def _batch_grid_values(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Arr
     return jax.vmap(_grid_values)(lev, p)
 
 
+def second_mode_lanes(n: int) -> int:
+    """How many reps of an n-rep chunk ``_batch_refine`` refines a second mode for (compacted)."""
+    return max(8, n // 16)
+
+
 @jax.jit
 def _batch_refine(lev: jax.Array, p: RepParams, grid: jax.Array, v: jax.Array) -> tuple[jax.Array, jax.Array]:
-    brackets, exists = jax.vmap(_brackets)(grid, v)
-    return jax.vmap(_refine)(lev, p, brackets, exists)
+    """``_refine`` for every rep of a chunk: the same Newton solves, organised for the batch.
+
+    Newton is a while loop that, vectorised, runs every lane until the slowest converges, so
+    the first mode (every rep) runs alone, and the second mode and the valley run only for the
+    reps with a second grid maximum (few: 0-2 of 1,000 on M), gathered into
+    ``second_mode_lanes`` lanes (all lanes when more have one). The reps without a second mode
+    get ``_refine``'s answers for them: the bracket's start and the first mode. On a 1,024-rep
+    M chunk 1.75 -> 0.69 ms (modes equal to round-off; tests compare with ``_refine``)."""
+    brackets, found = jax.vmap(_brackets)(grid, v)  # (N, 3, 2), (N, 2)
+    first = jax.vmap(lambda lv, pp, b, e: _newton(lv, pp, b[0, 0], b[1, 0], b[2, 0], e[0]))(lev, p, brackets, found)
+    two = found[:, 1]
+    lanes = second_mode_lanes(lev.shape[0])
+
+    def gathered(_: None) -> tuple[jax.Array, jax.Array, jax.Array]:
+        idx = jnp.argsort(~two, stable=True)[:lanes]  # the reps with a second grid maximum first
+        part = jax.vmap(_second_mode)(
+            lev[idx], jax.tree_util.tree_map(lambda a: a[idx], p), brackets[idx], two[idx], first[idx]
+        )
+        defaults = (brackets[:, 0, 1], jnp.zeros_like(two), first)
+        return tuple(d.at[idx].set(x) for d, x in zip(defaults, part, strict=True))  # type: ignore[return-value]
+
+    def every(_: None) -> tuple[jax.Array, jax.Array, jax.Array]:
+        return jax.vmap(_second_mode)(lev, p, brackets, two, first)  # type: ignore[no-any-return]
+
+    second, exists, valley = jax.lax.cond(jnp.sum(two) <= lanes, gathered, every, None)
+    return jnp.stack([first, second, valley], axis=1), jnp.stack([found[:, 0], exists], axis=1)
 
 
 def batch_locate(lev: jax.Array, p: RepParams) -> tuple[jax.Array, jax.Array]:

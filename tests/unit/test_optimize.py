@@ -131,7 +131,9 @@ def test_infeasible_request_reports_the_smallest_relaxation_and_it_is_right(prob
 
 
 def test_time_limit_returns_a_feasible_incumbent_or_says_there_is_none(problem):
-    sol = optimize(problem, SolveOptions(num_starts=4, time_limit_s=0.05))
+    # Too short to converge: the 4 starts need ~34 SQP iterations of >= 1 ms each (the whole
+    # solve took ~50 ms on the 2-core box by session 13, so the old 50 ms limit no longer cut it).
+    sol = optimize(problem, SolveOptions(num_starts=4, time_limit_s=0.015))
     assert sol.termination in (Termination.FEASIBLE_TIME_LIMIT, Termination.NO_FEASIBLE_POINT_YET)
     assert sol.time_limited  # the server must not cache it (server/cache.py)
     assert np.all(sol.levers[:, 0] > 0)  # a real plan, never zeros from a stopped solver

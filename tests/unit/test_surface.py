@@ -144,3 +144,31 @@ def test_a_mode_with_a_tiny_basin_carries_no_weight_so_the_outcome_does_not_jump
         y = np.asarray(jax.vmap(lambda lv: jnp.stack(S.rep_response(lv, p, k)))(jnp.asarray(levs)))[:, :4]
         second = np.abs(y[2:] - 2 * y[1:-1] + y[:-2])
         assert np.all(second <= 1e-9 * magnitude), (j, second.max(axis=0))
+
+
+@pytest.mark.parametrize("reps", [48, 1024])
+def test_batch_locate_matches_the_per_rep_search_on_both_of_its_paths(reps):
+    """``batch_locate`` refines the second mode and the valley only for the reps with a second
+    grid maximum, gathered into ``second_mode_lanes`` lanes, or for every rep when more have one.
+    Reference: ``_locate`` (grid, brackets and Newton) jitted for one rep at a time. Random
+    rosters (``tests.unit.reps``: many reps with two modes) take the every-rep path; the same
+    rosters with all but a few reps made single-mode (low effort cost: one steep mode) take the
+    gathered one. Both paths must give every rep's modes, valley and existence."""
+    one = jax.jit(S._locate)
+    rng = np.random.default_rng(11)
+    lanes = S.second_mode_lanes(reps)
+    seen = set()
+    for few in (False, True):
+        params, _ = random_reps(rng, reps)
+        if few:  # all but `lanes // 2` reps: no give-up mode (cheap effort, no risk aversion)
+            keep = np.arange(reps) < lanes // 2
+            params = params._replace(cost=jnp.where(keep, params.cost, 2e4), risk=jnp.where(keep, params.risk, 0.0))
+        lev = jnp.tile(jnp.asarray(PLAN_HIGH), (reps, 1))  # many two-mode reps (~30%)
+        modes, exists = (np.asarray(a) for a in S.batch_locate(lev, params))
+        two = int(exists[:, 1].sum())
+        seen.add("gathered" if two <= lanes else "every")
+        for i in range(0, reps, max(1, reps // 64)):  # every rep on 48, 64 of them on 1,024
+            ref_modes, ref_exists = one(lev[i], S.RepParams(*(a[i] for a in params)))
+            np.testing.assert_array_equal(exists[i], np.asarray(ref_exists))
+            np.testing.assert_allclose(modes[i], np.asarray(ref_modes), rtol=0, atol=1e-12)
+    assert seen == {"gathered", "every"}
