@@ -48,12 +48,6 @@ ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OU
 # ones (bench/README.md).
 SURFACE_CHUNKS: tuple[int, ...] = (1024, 192, 48)
 HESSIAN_BLOCK = 48  # the second-order kernel runs on blocks of this many reps (see rep_hessians)
-# Reps with one effort mode (nearly all) go to the single-mode second-order kernel in blocks of
-# this many while that many remain, then in HESSIAN_BLOCK blocks. Its per-rep cost falls with the
-# block (hot, on the 2-core box: 5.2 / 4.1 / 3.6 / 3.4 us at 48 / 96 / 192 / 384 reps; each call
-# also carries ~45 us of dispatch), unlike the general kernel's (see rep_hessians). One more
-# compiled shape (~5 s at warm-up), for rosters of at least this many reps only.
-HESSIAN_BLOCK_LARGE = 192
 # rep_derivatives sums per-rep Hessians into cell moments this many reps at a time (bounds the
 # per-rep buffer: 4,096 x 3 x 6 x 6 doubles = 3.5 MB instead of 86 MB for 100,000 reps).
 HESSIAN_BUFFER = 4096
@@ -458,8 +452,6 @@ class PlanModel:
         block = np.arange(HESSIAN_BLOCK) % self.n
         for one_mode in (True, False):
             self._hessian_blocks(*located, block, one_mode)
-        if self.n >= HESSIAN_BLOCK_LARGE:  # the single-mode kernel's large block
-            self._hessian_blocks(*located, np.arange(HESSIAN_BLOCK_LARGE), True)
         self._two_mode_first_order(*located, block)  # the general first-order kernel's block
         release_freed_heap()
 
@@ -491,8 +483,8 @@ class PlanModel:
 
         The second-order kernels run on blocks of ``HESSIAN_BLOCK`` reps (``_rep_blocks``): the
         general kernel's per-rep cost is ~85 us at 48 reps and 160-210 us at 128 to 1,024 (its
-        intermediates stop fitting in cache), while the single-mode kernel's falls with the block
-        up to ~192 reps (``HESSIAN_BLOCK_LARGE``, which it uses wherever that many remain)."""
+        intermediates stop fitting in cache), while the other kernels' per-rep costs are flat in
+        the chunk size."""
         return self._rep_hessians(*self._located_arrays(levers), rows)
 
     def _rep_hessians(self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -512,26 +504,20 @@ class PlanModel:
         exists = np.concatenate([np.asarray(e) for _, e in located])
         return lev, modes, exists
 
-    def _rep_blocks(self, rows: np.ndarray, large: bool = False) -> Iterator[tuple[int, int, np.ndarray, RepParams]]:
-        """``rows`` in blocks of ``HESSIAN_BLOCK`` (the last padded by repeating its last row),
-        after as many whole ``HESSIAN_BLOCK_LARGE`` blocks as fit when ``large``: (offset, how
-        many of the block are real rows, the block's rows, their parameters)."""
-        b, big = HESSIAN_BLOCK, HESSIAN_BLOCK_LARGE
-        head = rows.size - rows.size % big if large else 0
-        for start in range(0, head, big):
-            sl = rows[start : start + big]
-            yield start, big, sl, RepParams(*(a[sl] for a in self.params))
-        tail = rows[head:]
-        padded = np.concatenate([tail, np.full(-tail.size % b, tail[-1] if tail.size else 0)])
+    def _rep_blocks(self, rows: np.ndarray) -> Iterator[tuple[int, int, np.ndarray, RepParams]]:
+        """``rows`` in blocks of ``HESSIAN_BLOCK`` (the last padded by repeating its last row):
+        (offset, how many of the block are real rows, the block's rows, their parameters)."""
+        b = HESSIAN_BLOCK
+        padded = np.concatenate([rows, np.full(-rows.size % b, rows[-1] if rows.size else 0)])
         for start in range(0, padded.size, b):
             sl = padded[start : start + b]
-            yield head + start, min(b, tail.size - start), sl, RepParams(*(a[sl] for a in self.params))
+            yield start, min(b, rows.size - start), sl, RepParams(*(a[sl] for a in self.params))
 
     def _hessian_blocks(
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray, one_mode: bool
     ) -> np.ndarray:
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
-        for start, real, sl, params in self._rep_blocks(rows, large=one_mode):
+        for start, real, sl, params in self._rep_blocks(rows):
             if one_mode:
                 out = single_mode_derivatives_at(lev[sl], params, self.constants, modes[sl, 0])[2]
             else:

@@ -194,27 +194,3 @@ def test_speculative_second_order_equals_the_separate_kernels():
             assert float(np.max(np.abs(a - b), initial=0.0)) <= 1e-9 * float(np.max(np.abs(b), initial=1.0))
         two_mode += int(np.sum(model._located_arrays(levers)[2][: model.n, 1]))
     assert two_mode > 0  # the general kernels' path was exercised too
-
-
-def test_large_single_mode_blocks_give_the_small_blocks_hessians():
-    """Rosters of at least ``HESSIAN_BLOCK_LARGE`` reps run the single-mode second-order kernel
-    on 192-rep blocks, then 48-rep blocks for the rest (``_rep_blocks(large=True)``). Reference:
-    the same kernel on 48-rep blocks only (pieces of fewer than 192 rows never use the large
-    block). On 250 reps (one large block, two small ones) every rep's Hessians must agree, and the
-    blocks must tile the rows exactly once."""
-    from planopt.solvers.model import HESSIAN_BLOCK, HESSIAN_BLOCK_LARGE, PlanModel
-
-    rng = np.random.default_rng(3)
-    model = PlanModel(demo_problem(_mixed_roster(250, rng)))
-    levers = (PLAN_LOW + 0.5 * (PLAN_HIGH - PLAN_LOW))[None, :]
-    lev, modes, exists = model._located_arrays(levers)
-    rows = np.arange(model.n)
-    blocks = [(start, real, sl.size) for start, real, sl, _ in model._rep_blocks(rows, large=True)]
-    assert [size for _, _, size in blocks] == [HESSIAN_BLOCK_LARGE, HESSIAN_BLOCK, HESSIAN_BLOCK]
-    assert [start for start, _, _ in blocks] == [0, 192, 240] and sum(r for _, r, _ in blocks) == 250
-    got = model._hessian_blocks(lev, modes, exists, rows, one_mode=True)
-    ref = np.concatenate(
-        [model._hessian_blocks(lev, modes, exists, rows[i : i + 96], one_mode=True) for i in range(0, rows.size, 96)]
-    )
-    scale = np.max(np.abs(ref), axis=(0, 2, 3))[None, :, None, None]  # per outcome
-    assert float(np.max(np.abs(got - ref) / scale)) <= 1e-12
