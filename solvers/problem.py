@@ -139,6 +139,9 @@ class SolveOptions:
     # default, as it is not reliably faster (20,000 reps 2x faster; L between 2x slower and
     # 1.4x faster depending on the sample, and at a lower KKT point; bench/README.md).
     sample_reps: int = 0
+    # After the starts, scan each lever of the best optimum for a better basin and re-solve from
+    # there (scan.py); rosters over scan.SCAN_MAX_REPS are never scanned.
+    lever_scan: bool = True
 
 
 def sample_rows(roster: Roster, k: int, min_per_cell: int = 8) -> np.ndarray:
