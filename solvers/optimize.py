@@ -6,6 +6,10 @@ with ``obj_scale`` one point of the objective (0.01 of attainment, 1% of total q
 and each constraint is scaled by its natural step (``ConstraintSpec.scale``), so tolerances read
 in points. Shadow prices are converted back to business units: d objective / d bound.
 
+When the starts converge, the lever scan (``scan.py``) looks along every single lever of the best
+optimum for a better basin and the SQP re-solves from the moves it finds; a re-solve is kept
+only if it reaches a better KKT point (``SolveOptions.lever_scan``).
+
 If no start reaches a feasible point, the phase-1 problem (minimise the scaled l1 violation,
 i.e. the smallest relaxation in points) is solved from the least-violating point, and the
 result is INFEASIBLE with that relaxation per constraint.
