@@ -220,6 +220,49 @@ def _top_bottom_quartile(values: np.ndarray) -> tuple[float, float]:
     return top, bottom
 
 
+@dataclass(frozen=True)
+class _ValuePlan:
+    """Which constraint rows are which kind, with the roles, cells and pay forms they read:
+    ``values_from_stats`` fills every row of a kind with one vectorised expression."""
+
+    cost_of_sales: np.ndarray
+    attrition: np.ndarray
+    ote: np.ndarray
+    ote_role: np.ndarray
+    share: np.ndarray
+    share_role: np.ndarray
+    gap: np.ndarray
+    gap_cell: np.ndarray
+    gap_role: np.ndarray
+    adjusted: np.ndarray
+    adjusted_form: np.ndarray  # index into ``pay_forms`` (0 is the reference group's mean)
+
+    @staticmethod
+    def of(specs: list[ConstraintSpec], model: PlanModel) -> _ValuePlan:
+        def rows(kind: str) -> np.ndarray:
+            return np.array([j for j, s in enumerate(specs) if s.kind == kind], dtype=np.int64)
+
+        def roles(kind: str) -> np.ndarray:
+            return np.array([model.roles.index(s.role) for s in specs if s.kind == kind], dtype=np.int64)
+
+        forms = {g: 1 + i for i, g in enumerate(model.adjusted_gap_rows)}
+        return _ValuePlan(
+            cost_of_sales=rows("cost_of_sales"),
+            attrition=rows("attrition"),
+            ote=rows("ote"),
+            ote_role=roles("ote"),
+            share=rows("base_share"),
+            share_role=roles("base_share"),
+            gap=rows("equity_gap"),
+            gap_cell=np.array(
+                [model._cell_index[(s.role, s.group)] for s in specs if s.kind == "equity_gap"], dtype=np.int64
+            ),
+            gap_role=roles("equity_gap"),
+            adjusted=rows("adjusted_equity_gap"),
+            adjusted_form=np.array([forms[s.group] for s in specs if s.kind == "adjusted_equity_gap"], dtype=np.int64),
+        )
+
+
 class PlanModel:
     """A plan problem made ready for repeated evaluation (sorted, padded, constraints built)."""
 
@@ -406,6 +449,7 @@ class PlanModel:
         if risk is not None:
             name = f"cost_of_sales_{'quantile' if risk.measure == 'quantile' else 'cvar'}[{risk.level:g}]"
             specs.append(ConstraintSpec(name, "cost_of_sales_risk", "<=", risk.max, 0.01, "fraction"))
+        self._value_plan = _ValuePlan.of(specs, self)
         return specs
 
     def with_problem(self, problem: PlanProblem) -> PlanModel:
@@ -687,24 +731,16 @@ class PlanModel:
             objective = rev
         else:
             objective = obj.gross_margin * rev - pay
-        gap_form = {g: 1 + i for i, g in enumerate(self.adjusted_gap_rows)}  # pay_forms order
+        plan = self._value_plan
         values = np.full((stats.shape[0], len(self.specs)), np.nan)
-        for j, spec in enumerate(self.specs):
-            if spec.kind == "cost_of_sales":
-                values[:, j] = pay / rev
-            elif spec.kind == "attrition":
-                values[:, j] = leave / n
-            elif spec.kind in ("ote", "base_share"):
-                r = self.roles.index(spec.role)
-                b, ti = levers[:, r, BASE], levers[:, r, TI]
-                values[:, j] = b + ti if spec.kind == "ote" else b / (b + ti)
-            elif spec.kind == "adjusted_equity_gap":
-                values[:, j] = total[:, 4 + gap_form[spec.group]] / total[:, 4]
-            elif spec.kind == "equity_gap":
-                r = self.roles.index(spec.role)
-                ci = self._cell_index[(spec.role, spec.group)]
-                cell_mean = stats[:, ci, 1] / self.cell_count[ci]
-                values[:, j] = cell_mean / (role_pay[:, r] / self.role_count[r]) - 1.0
+        values[:, plan.cost_of_sales] = (pay / rev)[:, None]
+        values[:, plan.attrition] = (leave / n)[:, None]
+        values[:, plan.ote] = levers[:, plan.ote_role, BASE] + levers[:, plan.ote_role, TI]
+        base = levers[:, plan.share_role, BASE]
+        values[:, plan.share] = base / (base + levers[:, plan.share_role, TI])
+        values[:, plan.adjusted] = total[:, 4 + plan.adjusted_form] / total[:, 4:5]
+        cell_mean = stats[:, plan.gap_cell, 1] / self.cell_count[plan.gap_cell]
+        values[:, plan.gap] = cell_mean / (role_pay[:, plan.gap_role] / self.role_count[plan.gap_role]) - 1.0
         return objective, values
 
     def evaluate(
