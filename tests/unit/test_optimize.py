@@ -11,6 +11,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from planopt.solvers import sqp
 from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import ScaledProblem, optimize
 from planopt.solvers.problem import SolveOptions, Termination, demo_problem
@@ -163,3 +164,24 @@ def test_far_infeasible_starts_stop_when_the_penalty_merit_stagnates(problem):
     )
     (ours,), (reference,) = sol.relaxations, long_run.relaxations
     assert ours.relaxed_bound == pytest.approx(reference.relaxed_bound, abs=1e-6)
+
+
+def test_phase_one_stops_at_a_minimum_of_the_violation_instead_of_crawling(problem):
+    """Phase 1 (minimum violation) from where a start stalled on the demo at a 5% cap: it used to
+    take 149 steps of ~1e-11 each there (model ratios ~1.9, so the trust region never shrank).
+    It must stop within a few steps of the plateau, at the minimal violation found by phase 1
+    from the other starts' ends (reference: those runs, each stopping in <= 12 steps)."""
+    p = dataclasses.replace(problem, constraints=dataclasses.replace(problem.constraints, max_cost_of_sales=0.05))
+    fun = ScaledProblem(p)
+    settings = sqp.SQPSettings()
+
+    def phase_one_after(z0):
+        start = sqp.solve(fun, z0, settings, float("inf"), hessian=fun.hessian)
+        return sqp.solve(fun, start.point.z, settings, float("inf"), objective_free=True, hessian=fun.hessian)
+
+    rng = np.random.default_rng(1)
+    draws = [rng.uniform(0.0, 1.0, fun.space.n) for _ in range(3)]
+    crawl = phase_one_after(draws[2])  # the start whose phase 1 crawled
+    assert crawl.iterations <= 20
+    reference = min(phase_one_after(z).point.violation for z in (fun.space.to_z(p.template.value), draws[0]))
+    assert crawl.point.violation == pytest.approx(reference, rel=1e-8)
