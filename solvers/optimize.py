@@ -222,8 +222,9 @@ SAMPLE_FRACTION = 0.08
 # The sample stage's share of the time limit (the polish on the whole roster has the rest).
 SAMPLE_TIME_SHARE = 0.5
 # The lever scan (scan.py) after the starts: at most SCAN_ROUNDS re-solves from the moves it
-# finds, each move lowering the scaled Lagrangian by more than SCAN_GAIN x (1 + |f|) (the bench's
-# quality bar, relative), each re-solve kept only if its KKT point is better by SCAN_GAIN.
+# finds, each move lowering the scaled Lagrangian by more than SCAN_GAIN x (1 + |f|) (a tenth of
+# the bench's relative quality bar), each re-solve kept only if its KKT point's scaled f is lower
+# by more than SCAN_GAIN.
 SCAN_ROUNDS = 3
 SCAN_GAIN = 1e-7
 # The trust radius (in z, the levers' unit box) the SQP on the whole roster starts with from a

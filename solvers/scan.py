@@ -84,13 +84,13 @@ def best_moves(
         return -objective / fun.obj_scale + (sign * (values - bound) / scale) @ weights
 
     levers0 = space.levers(z)
-    values = np.linspace(0.0, 1.0, SCAN_POINTS)
+    grid = np.linspace(0.0, 1.0, SCAN_POINTS)
     columns = [c for c in range(N_LEVERS) if np.any(position[:, c] >= 0)]
     # plan 0: the optimum; then, per column and value, that column moved for every role
     plans = [levers0]
     for column in columns:
         pos = position[:, column][position[:, column] >= 0]
-        for value in values:
+        for value in grid:
             zz = z.copy()
             zz[pos] = value
             plans.append(space.levers(zz))
@@ -111,7 +111,7 @@ def best_moves(
         movable = np.flatnonzero(position[:, column] >= 0)
         pos = position[movable, column]
         own = model.cell_role[None, :] == movable[:, None]  # (B, C): each movable role's cells
-        for value in values:
+        for value in grid:
             batch_stats = np.where(own[:, :, None], stats[k][None], stats0[None])
             batch_levers = np.repeat(levers0[None], movable.size, axis=0)
             batch_levers[np.arange(movable.size), movable, column] = plans[k][movable, column]
