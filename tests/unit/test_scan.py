@@ -19,18 +19,12 @@ from planopt.solvers import scan
 from planopt.solvers.audit import audit
 from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import ScaledProblem, optimize
-from planopt.solvers.problem import Objective, ObjectiveKind, SolveOptions
+from planopt.solvers.problem import ObjectiveKind, SolveOptions
 
 from bench.instances import synthetic
 from bench.solvers import run_slsqp
+from tests.unit.test_hessian import _multi_role
 from tests.unit.test_optimize import independent_kkt
-
-
-def _multi_role(objective: ObjectiveKind):
-    # 4 roles x 2 groups, every constraint kind the scan prices (as in test_hessian.py)
-    p = synthetic(44, ["A", "B", "C", "D"], seed=5)
-    c = dataclasses.replace(p.constraints, max_adjusted_equity_gap=0.05)
-    return dataclasses.replace(p, constraints=c, objective=Objective(objective, 0.6))
 
 
 def _by_hand(p, model, levers):
