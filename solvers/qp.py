@@ -295,15 +295,33 @@ def _failed(n: int, m: int, status: str) -> QPResult:
 
 
 class DaqpQP:
-    """The hard-constrained QP by DAQP when it answers the elastic one, else ``HighsQP``
-    (module docstring). ``status`` says which: "optimal" (DAQP) or HiGHS' own status."""
+    """The elastic QP as a short sequence of hard-constrained QPs by DAQP, else ``HighsQP``
+    (module docstring). ``status`` says which: "optimal" (DAQP) or HiGHS' own status.
+
+    The elastic QP is convex, and its KKT conditions say: each row's multiplier is rho where the
+    linearised row ``r_j = c_j + J_j p`` is violated, 0 where it holds strictly, anything in
+    [0, rho] at r_j = 0. So for a guess E of the violated rows, the QP
+
+        minimise g.p + 1/2 p^T H p + rho * sum_{j in E} J_j p
+        subject to r_j <= 0 (j not in E),  r_j >= 0 (j in E),  lo <= p <= hi
+
+    answers the elastic QP exactly when its multipliers say the guess was right: those of the
+    rows outside E are at most rho, and those (nu_j) of the rows in E at most rho (the elastic
+    multiplier of such a row is rho - nu_j). Otherwise the rows that break it change sides and
+    the QP is re-solved (``ELASTIC_ROUNDS`` at most; E = {} first, then the rows whose multiplier
+    exceeds rho, or, if the linearisation is infeasible, the rows p = 0 violates). On the demo
+    and M about a third of the subproblems need E non-empty; HiGHS took 0.8 / 3.7 ms for each.
+    A guess that cycles, an infeasible QP or a DAQP failure goes to ``HighsQP``."""
+
+    ELASTIC_ROUNDS = 6
 
     def __init__(self, n: int, m: int) -> None:
         self.n, self.m = n, m
         self.elastic = HighsQP(n, m)
         self._sense = np.zeros(n + m, dtype=np.int32)
-        self._no_lower = np.full(m, -1e30)  # DAQP's "no bound" (its default infinity)
+        self._infinite = np.full(m, 1e30)  # DAQP's "no bound" (its default infinity)
         self.hard_solves = 0  # subproblems DAQP answered (the rest went to HiGHS)
+        self.elastic_solves = 0  # of those, the ones with a violated row (E non-empty)
 
     def solve(
         self,
@@ -318,33 +336,60 @@ class DaqpQP:
     ) -> QPResult:
         n, m = self.n, self.m
         c = np.asarray(c, dtype=float)
+        g = np.asarray(g, dtype=float)
         jac = np.ascontiguousarray(jac, dtype=float)
-        x, _, flag, info = daqp.solve(
-            np.ascontiguousarray(0.5 * (h + h.T), dtype=float),
-            np.ascontiguousarray(g, dtype=float),
-            jac,
-            np.concatenate([hi, -c]),
-            np.concatenate([lo, self._no_lower]),
-            self._sense.copy(),
-            primal_tol=1e-10,
-            time_limit=max(time_limit_s, 1e-3),
-        )
-        if flag == 1:
+        hh = np.ascontiguousarray(0.5 * (h + h.T), dtype=float)
+        limit = max(time_limit_s, 1e-3)
+        inside = np.zeros(m, dtype=bool)  # E
+        seen: set[bytes] = set()
+        for _ in range(self.ELASTIC_ROUNDS):
+            seen.add(inside.tobytes())
+            upper = np.where(inside, self._infinite, -c)
+            lower = np.where(inside, -c, -self._infinite)
+            x, _, flag, info = daqp.solve(
+                hh,
+                g + rho * (jac[inside].sum(axis=0) if inside.any() else 0.0),
+                jac,
+                np.concatenate([hi, upper]),
+                np.concatenate([lo, lower]),
+                self._sense.copy(),
+                primal_tol=1e-10,
+                time_limit=limit,
+            )
+            if flag != 1 or not np.all(np.isfinite(x)):
+                if flag == -1 and not inside.any() and np.any(c > 0.0):
+                    inside = c > 0.0  # infeasible linearisation: the rows p = 0 violates
+                    continue
+                break
             lam = np.asarray(info["lam"], dtype=float)
-            rows = np.maximum(lam[n:], 0.0)
-            # v = 0 is optimal for the elastic QP iff every row multiplier is within rho.
-            if np.all(rows <= rho * (1.0 - 1e-9)) and np.all(np.isfinite(x)):
-                self.hard_solves += 1
-                return QPResult(
-                    ok=True,
-                    status="optimal",
-                    step=np.asarray(x, dtype=float).copy(),
-                    slack=np.zeros(m),
-                    multipliers=rows,
-                    lower_multipliers=np.maximum(-lam[:n], 0.0),
-                    upper_multipliers=np.maximum(lam[:n], 0.0),
-                )
+            rows = lam[n:]
+            # elastic multipliers: rows outside E their own, rows in E rho minus theirs
+            mult = np.where(inside, rho + np.minimum(rows, 0.0), np.maximum(rows, 0.0))
+            if not inside.any() and np.all(mult <= rho * (1.0 - 1e-9)):
+                return self._answer(x, np.zeros(m), mult, lam)
+            wrong_out = ~inside & (mult > rho * (1.0 + 1e-9))
+            wrong_in = inside & (mult < -rho * 1e-9)
+            if not (wrong_out.any() or wrong_in.any()):
+                self.elastic_solves += 1
+                slack = np.maximum(c + jac @ x, 0.0)
+                return self._answer(x, np.where(inside, slack, 0.0), np.clip(mult, 0.0, rho), lam)
+            inside = (inside | wrong_out) & ~wrong_in
+            if inside.tobytes() in seen:
+                break
         return self.elastic.solve(g, h, c, jac, lo, hi, rho, time_limit_s)
+
+    def _answer(self, x: np.ndarray, slack: np.ndarray, mult: np.ndarray, lam: np.ndarray) -> QPResult:
+        n = self.n
+        self.hard_solves += 1
+        return QPResult(
+            ok=True,
+            status="optimal",
+            step=np.asarray(x, dtype=float).copy(),
+            slack=slack,
+            multipliers=mult,
+            lower_multipliers=np.maximum(-lam[:n], 0.0),
+            upper_multipliers=np.maximum(lam[:n], 0.0),
+        )
 
 
 Subproblem = CvxpyQP | HighsQP | DaqpQP

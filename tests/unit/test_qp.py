@@ -46,11 +46,12 @@ def test_backends_agree_and_satisfy_qp_kkt(seed):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_daqp_answers_exactly_when_the_elastic_slacks_are_zero_and_hands_over_otherwise(seed):
+def test_daqp_answers_the_elastic_qp_exactly_and_hands_over_when_it_cannot(seed):
     """Feasible linearisation and a large penalty: DAQP's hard-constrained solution is the
     elastic QP's (v = 0), to 1e-7 of the cvxpy reference. An infeasible linearisation (two rows
-    asking J p <= -1 and -J p <= -1) or a penalty below the multipliers: HiGHS answers, with
-    positive slacks, the same as the reference."""
+    asking J p <= -1 and -J p <= -1) or a penalty below the multipliers: DAQP's elastic rounds
+    (rows moved into the penalised set) answer with positive slacks, the same as the reference.
+    Allowed a single round, it cannot finish those, and HiGHS answers them the same."""
     rng = np.random.default_rng(100 + seed)
     n, m = 6, 4
     a = rng.normal(size=(n, n))
@@ -62,21 +63,64 @@ def test_daqp_answers_exactly_when_the_elastic_slacks_are_zero_and_hands_over_ot
     qp = DaqpQP(n, m)
     ref = CvxpyQP(n, m).solve(g, h, c, jac, lo, hi, 1e3)
     got = qp.solve(g, h, c, jac, lo, hi, 1e3)
-    assert qp.hard_solves == 1 and got.status == "optimal"
+    assert qp.hard_solves == 1 and qp.elastic_solves == 0 and got.status == "optimal"
     np.testing.assert_allclose(got.step, ref.step, atol=1e-7)
     np.testing.assert_allclose(got.multipliers, ref.multipliers, atol=1e-6)
     assert np.all(got.slack == 0.0)
     jac_bad = np.vstack([jac[:1], -jac[:1], jac[2:]])
     c_bad = np.r_[1.0, 1.0, c[2:]]
+    single_round = DaqpQP(n, m)
+    single_round.ELASTIC_ROUNDS = 1
     for cc, jj, rho, infeasible in ((c_bad, jac_bad, 5.0, True), (c, jac, 1e-6, False)):
         ref = CvxpyQP(n, m).solve(g, h, cc, jj, lo, hi, rho)
+        before = qp.elastic_solves
         got = qp.solve(g, h, cc, jj, lo, hi, rho)
-        assert qp.hard_solves == 1  # HiGHS answered
-        np.testing.assert_allclose(got.step, ref.step, atol=1e-6)
-        np.testing.assert_allclose(got.slack, ref.slack, atol=1e-6)
-        np.testing.assert_allclose(got.multipliers, ref.multipliers, atol=1e-5)
+        handed = single_round.solve(g, h, cc, jj, lo, hi, rho)
+        assert qp.elastic_solves == before + 1 and got.status == "optimal"  # DAQP's rounds
+        assert single_round.hard_solves == 0  # HiGHS answered
+        for r in (got, handed):
+            np.testing.assert_allclose(r.step, ref.step, atol=1e-6)
+            np.testing.assert_allclose(r.slack, ref.slack, atol=1e-6)
+            np.testing.assert_allclose(r.multipliers, ref.multipliers, atol=1e-5)
         if infeasible:  # rows 0 and 1 cannot both hold: the slacks take up the difference
             assert got.slack[0] + got.slack[1] >= 2.0 - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_daqp_elastic_rounds_match_highs_on_random_elastic_qps(seed):
+    """Random QPs where many rows end up elastic (small penalties, rows p = 0 violates, some
+    pairs of contradictory rows), sizes like the SQP's (6-30 levers, 3-25 rows): the DAQP
+    backend's answer (elastic rounds or its HiGHS hand-over) has the objective of HiGHS' (an
+    independent active-set code) to 1e-7 relative, and satisfies the elastic QP's KKT
+    conditions checked by hand."""
+    rng = np.random.default_rng(1000 + seed)
+    n, m = int(rng.integers(6, 31)), int(rng.integers(3, 26))
+    a = rng.normal(size=(n, n))
+    h = a @ a.T / n + 1e-3 * np.eye(n)
+    g = rng.normal(size=n)
+    jac = rng.normal(size=(m, n))
+    c = rng.normal(size=m)
+    if m >= 4 and seed % 2:  # contradictory rows: the linearisation is infeasible
+        jac[1], c[1] = -jac[0], 1.0 - c[0]
+    lo, hi = -0.2 * np.ones(n), 0.2 * np.ones(n)
+    rho = float(rng.choice([0.05, 0.5, 5.0]))
+
+    def value(p):
+        return g @ p + 0.5 * p @ h @ p + rho * np.sum(np.maximum(c + jac @ p, 0.0))
+
+    qp, peer = DaqpQP(n, m), HighsQP(n, m)
+    got = qp.solve(g, h, c, jac, lo, hi, rho)
+    ref = peer.solve(g, h, c, jac, lo, hi, rho)
+    assert got.ok and ref.ok
+    assert value(got.step) <= value(ref.step) + 1e-7 * (1.0 + abs(value(ref.step)))
+    assert value(ref.step) <= value(got.step) + 1e-7 * (1.0 + abs(value(got.step)))
+    resid = g + h @ got.step + jac.T @ got.multipliers - got.lower_multipliers + got.upper_multipliers
+    assert np.max(np.abs(resid)) < 1e-7
+    rows = c + jac @ got.step
+    assert np.all((got.multipliers >= 0.0) & (got.multipliers <= rho * (1 + 1e-9)))
+    assert np.all(got.multipliers[rows > 1e-8] >= rho * (1 - 1e-9))  # violated rows: rho
+    assert np.all(got.multipliers[rows < -1e-8] <= 1e-9)  # strictly satisfied rows: 0
+    np.testing.assert_allclose(got.slack, np.maximum(rows, 0.0), atol=1e-9)
 
 
 def test_fd_hessian_of_a_quadratic_lagrangian_is_exact_and_made_positive():
