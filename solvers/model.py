@@ -48,11 +48,6 @@ ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OU
 # ones (bench/README.md).
 SURFACE_CHUNKS: tuple[int, ...] = (1024, 192, 48)
 HESSIAN_BLOCK = 48  # the second-order kernel runs on blocks of this many reps (see rep_hessians)
-# The single-mode second-order kernel (outcomes, Jacobian and Hessian of a rep in one; nearly
-# every rep) costs 10.9 / 8.1 / 4.3 / 3.8 / 4.4 us per rep at blocks of 48 / 96 / 192 / 384 /
-# 1,024 reps (M's reps, 2-core box, session 15): many rows run in blocks of SINGLE_MODE_BLOCK, the
-# remainder in HESSIAN_BLOCKs (``block_plan``).
-SINGLE_MODE_BLOCK = 192
 # The general (two-mode) kernels serve the few reps with two effort modes (0-2 of M's 1,000 at
 # most iterates) and cost nearly the same per rep at 8 and 48 (second order: 45 / 38 us per rep,
 # 0.36 / 1.82 ms a call), so they run on blocks of GENERAL_BLOCK reps: one or two reps no
@@ -80,18 +75,6 @@ def chunk_plan(n: int) -> tuple[int, ...]:
         sizes.append(small)
     elif rest > 0 or not sizes:
         sizes += [tiny] * max(-(-rest // tiny), 1)
-    return tuple(sizes)
-
-
-def block_plan(count: int, big: int = SINGLE_MODE_BLOCK, small: int = HESSIAN_BLOCK) -> tuple[int, ...]:
-    """Block sizes covering ``count`` rows: ``big`` blocks while more than two ``small`` blocks'
-    worth remain (one ``big`` costs less than three ``small``), then ``small`` blocks."""
-    sizes: list[int] = []
-    rest = count
-    while rest > 2 * small:
-        sizes.append(big)
-        rest -= big
-    sizes += [small] * max(-(-rest // small), 0)
     return tuple(sizes)
 
 
@@ -519,8 +502,7 @@ class PlanModel:
         self.rep_derivatives(levers)
         # both second-order kernels, whichever the reps at ``levers`` needed
         located = self._located_arrays(levers)
-        for size in block_plan(self.n):  # the single-mode kernel's blocks a roster this size uses
-            self._hessian_blocks(*located, np.arange(size) % self.n, True)
+        self._hessian_blocks(*located, np.arange(HESSIAN_BLOCK) % self.n, True)
         block = np.arange(GENERAL_BLOCK) % self.n  # the general kernels' block
         self._hessian_blocks(*located, block, False)
         self._two_mode_first_order(*located, block)
@@ -554,8 +536,10 @@ class PlanModel:
 
         The general second-order kernel runs on blocks of ``GENERAL_BLOCK`` reps
         (``_rep_blocks``): its per-rep cost is ~40 us at 8 to 48 reps and 160-210 us at 128 to
-        1,024 (its intermediates stop fitting in cache). The single-mode one runs on
-        ``block_plan``'s blocks (``SINGLE_MODE_BLOCK``, ``HESSIAN_BLOCK``)."""
+        1,024 (its intermediates stop fitting in cache). The single-mode one runs on blocks of
+        ``HESSIAN_BLOCK`` reps: it costs 10.9 / 4.3 us per rep at 48 / 192 (M's reps), but each
+        compiled shape of it keeps ~60 MB resident (L's serving peak rose from 1,011 to 1,069
+        MiB with a 192 shape added, session 15), so it has one."""
         return self._rep_hessians(*self._located_arrays(levers), rows)
 
     def _rep_hessians(self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -575,26 +559,19 @@ class PlanModel:
         exists = np.concatenate([np.asarray(e) for _, e in located])
         return lev, modes, exists
 
-    def _rep_blocks(
-        self, rows: np.ndarray, sizes: tuple[int, ...] | None = None
-    ) -> Iterator[tuple[int, int, np.ndarray, RepParams]]:
-        """``rows`` in blocks of the given sizes (default: ``GENERAL_BLOCK`` each), the last
-        padded by repeating its last row: (offset, how many of the block are real rows, the
-        block's rows, their parameters)."""
-        if sizes is None:
-            sizes = (GENERAL_BLOCK,) * max(-(-rows.size // GENERAL_BLOCK), 0)
-        padded = np.concatenate([rows, np.full(sum(sizes) - rows.size, rows[-1] if rows.size else 0)])
-        start = 0
-        for b in sizes:
+    def _rep_blocks(self, rows: np.ndarray, b: int) -> Iterator[tuple[int, int, np.ndarray, RepParams]]:
+        """``rows`` in blocks of ``b`` (the last padded by repeating its last row): (offset, how
+        many of the block are real rows, the block's rows, their parameters)."""
+        padded = np.concatenate([rows, np.full(-rows.size % b, rows[-1] if rows.size else 0)])
+        for start in range(0, padded.size, b):
             sl = padded[start : start + b]
             yield start, min(b, rows.size - start), sl, RepParams(*(a[sl] for a in self.params))
-            start += b
 
     def _hessian_blocks(
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray, one_mode: bool
     ) -> np.ndarray:
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
-        for start, real, sl, params in self._rep_blocks(rows, block_plan(rows.size) if one_mode else None):
+        for start, real, sl, params in self._rep_blocks(rows, HESSIAN_BLOCK if one_mode else GENERAL_BLOCK):
             if one_mode:
                 out = single_mode_derivatives_at(lev[sl], params, self.constants, modes[sl, 0])[2]
             else:
@@ -699,7 +676,7 @@ class PlanModel:
         """Outcomes and Jacobians of ``rows`` by the general first-order kernel, in blocks."""
         y = np.empty((rows.size, len(OUTCOME_FIELDS)))
         jac = np.empty((rows.size, len(OUTCOME_FIELDS), N_LEVERS))
-        for start, real, sl, params in self._rep_blocks(rows):
+        for start, real, sl, params in self._rep_blocks(rows, GENERAL_BLOCK):
             y_b, jac_b = jacobian_at(lev[sl], params, self.constants, modes[sl], exists[sl])
             y[start : start + real] = np.asarray(y_b)[:real]
             jac[start : start + real] = np.asarray(jac_b)[:real]

@@ -5,7 +5,7 @@ from planopt.client import demo
 from planopt.server.app import DEFAULT_WARM_BUCKETS
 from planopt.solvers import model as M
 from planopt.solvers import surface as S
-from planopt.solvers.model import HESSIAN_BLOCK, SINGLE_MODE_BLOCK, SURFACE_CHUNKS, PlanModel, block_plan, chunk_plan
+from planopt.solvers.model import SURFACE_CHUNKS, PlanModel, chunk_plan
 from planopt.solvers.problem import demo_problem
 
 
@@ -21,18 +21,6 @@ def test_chunk_plan_covers_every_roster_with_bounded_padding():
     assert chunk_plan(45) == (tiny,)
     assert chunk_plan(1000) == (big,)
     assert chunk_plan(100) == (small,)
-
-
-def test_block_plan_covers_the_rows_with_at_most_two_small_blocks():
-    for count in range(0, 3000):
-        plan = block_plan(count)
-        assert set(plan) <= {SINGLE_MODE_BLOCK, HESSIAN_BLOCK}
-        assert list(plan) == sorted(plan, reverse=True)
-        assert 0 <= sum(plan) - count < SINGLE_MODE_BLOCK
-        assert plan.count(HESSIAN_BLOCK) <= 2  # three small blocks cost more than one big one
-    assert block_plan(45) == (HESSIAN_BLOCK,)  # the demo: the 48 block only, as it compiled
-    assert block_plan(96) == (HESSIAN_BLOCK, HESSIAN_BLOCK)
-    assert block_plan(1000) == (SINGLE_MODE_BLOCK,) * 5 + (HESSIAN_BLOCK,)
 
 
 def test_default_warm_up_compiles_every_chunk_shape():
@@ -67,11 +55,11 @@ def test_chunked_outcomes_equal_the_single_roster_outcomes_and_compile_nothing_n
 
 
 def test_second_order_blocks_line_up_with_the_reps_in_a_1024_chunk():
-    """The single-mode second-order kernel runs on ``block_plan``'s blocks (five of 192 reps,
-    then two of 48 here), the last one padded by repeating its last rep. Each copy of a demo rep must get the demo rep's Hessian (the reference: the 45-rep
+    """The second-order kernel runs on 48-rep blocks, the last one padded by repeating its last
+    rep. Each copy of a demo rep must get the demo rep's Hessian (the reference: the 45-rep
     model, one 48-block), including the reps of the padded last block, and the sampled form
     (``rows``) must give the same Hessians for the rows it asks for."""
-    n = 1020  # blocks 192 x 5 + 48 + 48: sorted positions 1,008-1,019 in the padded last one
+    n = 1020  # 21 full blocks, sorted positions 1,008-1,019 in the padded last one
     problem = demo_problem(_roster(n))
     model = PlanModel(problem)
     assert model.chunks == (1024,)
