@@ -21,8 +21,9 @@ objects are thread-safe; HiGHS runs with threads=1):
   hard constraints (the elastic KKT conditions hold with the same multipliers). That dense QP
   goes to DAQP (a dual active-set method for small dense QPs, in C): 0.02 ms on the demo's
   6-lever subproblem against 0.45 ms for HiGHS, 0.22 vs 7.2 ms at 72 levers x 60 rows, with KKT
-  residuals ~1e-14 against HiGHS' ~1e-8. Any other case (infeasible linearisation, a multiplier
-  at ``rho``, a DAQP failure) is solved by ``HighsQP`` as before.
+  residuals ~1e-14 against HiGHS' ~1e-8. The other subproblems (an infeasible linearisation, a
+  multiplier at ``rho``) DAQP solves as a few hard QPs over a guessed set of violated rows
+  (``DaqpQP``); only when that fails (a cycling guess, a DAQP failure) does ``HighsQP`` answer.
 """
 
 from __future__ import annotations
@@ -309,9 +310,10 @@ class DaqpQP:
     rows outside E are at most rho, and those (nu_j) of the rows in E at most rho (the elastic
     multiplier of such a row is rho - nu_j). Otherwise the rows that break it change sides and
     the QP is re-solved (``ELASTIC_ROUNDS`` at most; E = {} first, then the rows whose multiplier
-    exceeds rho, or, if the linearisation is infeasible, the rows p = 0 violates). On the demo
-    and M about a third of the subproblems need E non-empty; HiGHS took 0.8 / 3.7 ms for each.
-    A guess that cycles, an infeasible QP or a DAQP failure goes to ``HighsQP``."""
+    exceeds rho, or, if the linearisation is infeasible, the rows p = 0 violates). Before these
+    rounds HiGHS answered 8 of the demo solve's 36 subproblems and 62 of M's 155 (seed 0), at
+    0.84 / 3.7 ms each. A guess that cycles, an infeasible QP or a DAQP failure goes to
+    ``HighsQP``."""
 
     ELASTIC_ROUNDS = 6
 
