@@ -29,6 +29,7 @@ objects are thread-safe; HiGHS runs with threads=1):
 from __future__ import annotations
 
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -341,7 +342,7 @@ class DaqpQP:
         g = np.asarray(g, dtype=float)
         jac = np.ascontiguousarray(jac, dtype=float)
         hh = np.ascontiguousarray(0.5 * (h + h.T), dtype=float)
-        limit = max(time_limit_s, 1e-3)
+        stop = time.monotonic() + max(time_limit_s, 1e-3)  # all rounds together
         inside = np.zeros(m, dtype=bool)  # E
         seen: set[bytes] = set()
         for _ in range(self.ELASTIC_ROUNDS):
@@ -356,7 +357,7 @@ class DaqpQP:
                 np.concatenate([lo, lower]),
                 self._sense.copy(),
                 primal_tol=1e-10,
-                time_limit=limit,
+                time_limit=max(stop - time.monotonic(), 1e-3),
             )
             if flag != 1 or not np.all(np.isfinite(x)):
                 if flag == -1 and not inside.any() and np.any(c > 0.0):
@@ -378,7 +379,7 @@ class DaqpQP:
             inside = (inside | wrong_out) & ~wrong_in
             if inside.tobytes() in seen:
                 break
-        return self.elastic.solve(g, h, c, jac, lo, hi, rho, time_limit_s)
+        return self.elastic.solve(g, h, c, jac, lo, hi, rho, max(stop - time.monotonic(), 1e-3))
 
     def _answer(self, x: np.ndarray, slack: np.ndarray, mult: np.ndarray, lam: np.ndarray) -> QPResult:
         n = self.n
