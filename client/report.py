@@ -109,6 +109,10 @@ def format_report(
         for r in result.relaxations:
             kind = "usd" if r.unit == "usd" else "pct"
             lines.append(f"  {r.constraint:<34} {_fmt(r.bound, kind)} -> {_fmt(r.relaxed_bound, kind)}")
+        lines.append(
+            "  (smallest near this plan: the problem is not convex. To re-solve at these bounds,"
+            " warm-start from this plan.)"
+        )
     return "\n".join(lines)
 
 

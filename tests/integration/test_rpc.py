@@ -9,7 +9,8 @@ import grpc
 import pytest
 from google.protobuf import json_format
 from planopt.client import PlanError, demo
-from planopt.client.requests import LEVERS, build_options, demo_request
+from planopt.client.report import format_report
+from planopt.client.requests import LEVERS, build_options, demo_request, plan_from_result
 from planopt.client.results import optimize_result
 from planopt.v1 import planopt_pb2 as pb
 
@@ -61,10 +62,22 @@ def test_validate_only_does_not_solve(client):
 
 
 def test_infeasible_request_is_a_result_not_an_error(client):
-    result = optimize_result(client.optimize_plan_raw(demo_request(seed_targets=True)))
+    """INFEASIBLE is a result with the smallest relaxation; re-solving at the relaxed cap (plus a
+    hair), warm-started from the returned plan as the API says, is feasible and tight (the
+    relaxation is right), and the planner's report says how to re-solve."""
+    raw = client.optimize_plan_raw(demo_request(seed_targets=True))
+    result = optimize_result(raw)
     assert result.termination == "INFEASIBLE"
     assert [r.constraint for r in result.relaxations] == ["cost_of_sales"]
-    assert 0.12 < result.relaxations[0].relaxed_bound < 0.15
+    cap = result.relaxations[0].relaxed_bound
+    assert 0.12 < cap < 0.15
+    again_req = demo_request(build_options(warm_start=plan_from_result(raw.plan)), seed_targets=True)
+    again_req.constraints.max_cost_of_sales = cap + 1e-5
+    again = optimize_result(client.optimize_plan_raw(again_req))
+    assert again.termination == "LOCALLY_OPTIMAL"
+    assert again.metrics.cost_of_sales == pytest.approx(cap + 1e-5, abs=1e-7)
+    report = format_report(result, plan_from_result(raw.plan))
+    assert "cost_of_sales" in report and "warm-start from this plan" in report
 
 
 def test_short_deadline_gives_a_plan_or_deadline_exceeded_never_internal(client):
