@@ -324,7 +324,7 @@ class DaqpQP:
         self._sense = np.zeros(n + m, dtype=np.int32)
         self._infinite = np.full(m, 1e30)  # DAQP's "no bound" (its default infinity)
         self.hard_solves = 0  # subproblems DAQP answered (the rest went to HiGHS)
-        self.elastic_solves = 0  # of those, the ones with a violated row (E non-empty)
+        self.elastic_solves = 0  # of those, the ones with violated rows (E non-empty)
 
     def solve(
         self,
@@ -368,14 +368,12 @@ class DaqpQP:
             rows = lam[n:]
             # elastic multipliers: rows outside E their own, rows in E rho minus theirs
             mult = np.where(inside, rho + np.minimum(rows, 0.0), np.maximum(rows, 0.0))
-            if not inside.any() and np.all(mult <= rho * (1.0 - 1e-9)):
-                return self._answer(x, np.zeros(m), mult, lam)
             wrong_out = ~inside & (mult > rho * (1.0 + 1e-9))
             wrong_in = inside & (mult < -rho * 1e-9)
             if not (wrong_out.any() or wrong_in.any()):
-                self.elastic_solves += 1
-                slack = np.maximum(c + jac @ x, 0.0)
-                return self._answer(x, np.where(inside, slack, 0.0), np.clip(mult, 0.0, rho), lam)
+                self.elastic_solves += int(inside.any())
+                slack = np.where(inside, np.maximum(c + jac @ x, 0.0), 0.0)
+                return self._answer(x, slack, np.clip(mult, 0.0, rho), lam)
             inside = (inside | wrong_out) & ~wrong_in
             if inside.tobytes() in seen:
                 break

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from planopt.solvers.qp import ClarabelQP, CvxpyQP, DaqpQP, HighsQP
 
+from bench.qp_backends import random_elastic_qp
+
 
 @pytest.mark.parametrize("seed", range(6))
 def test_backends_agree_and_satisfy_qp_kkt(seed):
@@ -95,27 +97,10 @@ def test_daqp_elastic_rounds_match_highs_on_random_elastic_qps(seed):
     or its HiGHS hand-over) has the objective of HiGHS' (an independent active-set code) to
     1e-7 relative plus what DAQP's row tolerance (1e-10) is worth at the penalty, and satisfies
     the elastic QP's KKT conditions checked by hand."""
-    rng = np.random.default_rng(1000 + seed)
-    n, m = int(rng.integers(6, 31)), int(rng.integers(4, 26))
-    a = rng.normal(size=(n, n))
-    h = a @ a.T / n + 1e-3 * np.eye(n)
-    g = rng.normal(size=n)
-    jac = rng.normal(size=(m, n))
-    c = rng.normal(size=m)
-    kind = seed % 5
-    if kind == 1:  # contradictory rows: the linearisation is infeasible
-        jac[1], c[1] = -jac[0], 1.0 - c[0]
-    elif kind == 2:  # a violated row that no step changes
-        jac[0], c[0] = 0.0, abs(c[0]) + 0.1
-    elif kind == 3:  # the same row twice
-        jac[1], c[1] = jac[0], c[0]
-    radius = 1e-6 if kind == 4 else 0.2
-    lo, hi = -radius * np.ones(n), radius * np.ones(n)
-    rho = float(rng.choice([0.05, 0.5, 5.0, 1e3, 1e5]))
-
-    def value(p):
-        return g @ p + 0.5 * p @ h @ p + rho * np.sum(np.maximum(c + jac @ p, 0.0))
-
+    case = random_elastic_qp(seed)
+    g, h, c, jac, lo, hi, rho = case.args
+    n, m = jac.shape[1], jac.shape[0]
+    value = case.value
     qp, peer = DaqpQP(n, m), HighsQP(n, m)
     got = qp.solve(g, h, c, jac, lo, hi, rho)
     ref = peer.solve(g, h, c, jac, lo, hi, rho)
