@@ -30,7 +30,7 @@ from planopt.server.validation import (
     validate_optimize,
     validate_sensitivity,
 )
-from planopt.solvers.audit import audit
+from planopt.solvers.audit import audit_with
 from planopt.solvers.model import NonFiniteOutcome, PlanModel
 from planopt.solvers.optimize import constraint_reports, optimize
 from planopt.solvers.quotas import allocate
@@ -311,11 +311,9 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
                 max_gap = problem.constraints.max_equity_gap
             else:
                 max_gap = 0.05
-            roster = problem.roster
-            found = audit(
-                ev.rep["pay"], ev.rep["attainment"], roster.role, roster.quota_usd, roster.equity_group, max_gap
-            )
-            if found is not None:
+            design = model.audit_design()
+            if design is not None:
+                found = audit_with(design, ev.rep["pay"], ev.rep["attainment"], max_gap)
                 response.equity_audit.CopyFrom(convert.equity_audit(found))
             response.receipt.CopyFrom(
                 pb.Receipt(

@@ -15,9 +15,10 @@ import ctypes
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from planopt.solvers.audit import design_matrix
+from planopt.solvers.audit import AuditDesign, design_matrix
 from planopt.solvers.problem import ObjectiveKind, PlanProblem
 from planopt.solvers.risk import RiskDraws, risk_draws, risk_value, risk_value_and_grad
 from planopt.solvers.surface import (
@@ -337,6 +338,17 @@ class PlanModel:
         self.quota_padded = np.concatenate([self.quota_sorted, np.zeros(pad)])
         self.specs = self._build_constraints()
         self.risk = self._risk_draws()
+        # Derived from the roster only, computed on first use and shared with every
+        # ``with_problem`` copy (one dict object): ``audit_design``.
+        self._roster_memo: dict[str, Any] = {}
+
+    def audit_design(self) -> AuditDesign | None:
+        """The pay-equity audit's regression for this roster (roster order), factorised once
+        and shared by this model's ``with_problem`` copies; None with fewer than two groups."""
+        if "audit" not in self._roster_memo:  # a race computes it twice, harmlessly
+            r = self.problem.roster
+            self._roster_memo["audit"] = AuditDesign.of(r.role, r.quota_usd, r.equity_group)
+        return self._roster_memo["audit"]  # type: ignore[no-any-return]
 
     def _risk_draws(self) -> RiskDraws | None:
         risk = self.problem.constraints.cost_of_sales_risk

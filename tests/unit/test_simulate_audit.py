@@ -130,3 +130,31 @@ def test_ols_matches_the_textbook_formulas():
     np.testing.assert_allclose(coef[:, 0], beta, rtol=1e-9, atol=1e-12)
     expected = np.sqrt(np.diag(s2 * np.linalg.pinv(deficient.T @ deficient)))
     np.testing.assert_allclose(se[:, 0], expected, rtol=1e-8)
+
+
+def test_model_audit_design_is_factorised_once_and_matches_the_audit():
+    """EvaluatePlan audits with the model's cached regression (``PlanModel.audit_design``): one
+    object shared by every ``with_problem`` copy of the model, and for any outcomes the same
+    answer as ``audit`` computed from scratch on the roster."""
+    import dataclasses
+
+    from planopt.solvers.audit import audit_with
+
+    problem = demo_problem()
+    model = PlanModel(problem)
+    design = model.audit_design()
+    assert design is not None
+    other = model.with_problem(dataclasses.replace(problem, constraints=dataclasses.replace(problem.constraints)))
+    assert other.audit_design() is design
+    r = problem.roster
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        pay = rng.uniform(1.2e5, 2.0e5, r.size)
+        att = rng.uniform(0.5, 1.3, r.size)
+        fresh = audit(pay, att, r.role, r.quota_usd, r.equity_group, 0.04)
+        cached = audit_with(design, pay, att, 0.04)
+        assert cached.reference_group == fresh.reference_group
+        for a, b in zip(cached.gaps, fresh.gaps, strict=True):
+            assert dataclasses.astuple(a)[:2] == dataclasses.astuple(b)[:2]
+            np.testing.assert_allclose(dataclasses.astuple(a)[2:7], dataclasses.astuple(b)[2:7], rtol=1e-12)
+            assert a.flagged == b.flagged
