@@ -571,24 +571,50 @@ class PlanModel:
         exists = np.concatenate([np.asarray(e) for _, e in located])
         return lev, modes, exists
 
-    def _rep_blocks(self, rows: np.ndarray, b: int) -> Iterator[tuple[int, int, np.ndarray, RepParams]]:
+    def _rep_blocks(
+        self, lev: np.ndarray, rows: np.ndarray, b: int, *per_rep: np.ndarray
+    ) -> Iterator[tuple[int, int, np.ndarray, RepParams, tuple[np.ndarray, ...]]]:
         """``rows`` in blocks of ``b`` (the last padded by repeating its last row): (offset, how
-        many of the block are real rows, the block's rows, their parameters)."""
+        many of the block are real rows, the block's levers, parameters and rows of each
+        ``per_rep`` array). Every input is gathered once for all blocks; the blocks are views."""
         padded = np.concatenate([rows, np.full(-rows.size % b, rows[-1] if rows.size else 0)])
+        lev_all = lev[padded]
+        params_all = [a[padded] for a in self.params]
+        extra_all = [a[padded] for a in per_rep]
         for start in range(0, padded.size, b):
-            sl = padded[start : start + b]
-            yield start, min(b, rows.size - start), sl, RepParams(*(a[sl] for a in self.params))
+            sl = slice(start, start + b)
+            yield (
+                start,
+                min(b, rows.size - start),
+                lev_all[sl],
+                RepParams(*(a[sl] for a in params_all)),
+                tuple(a[sl] for a in extra_all),
+            )
 
     def _hessian_blocks(
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray, one_mode: bool
     ) -> np.ndarray:
+        """Per-rep Hessians of ``rows``, block by block; blocks are dispatched
+        ``FIRST_ORDER_LOOKAHEAD`` ahead of their copy-out (the next block's Python overlaps the
+        running kernel, as in ``_first_order_kernels``)."""
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
-        for start, real, sl, params in self._rep_blocks(rows, HESSIAN_BLOCK if one_mode else GENERAL_BLOCK):
+        pending: collections.deque[tuple[int, int, Any]] = collections.deque()
+        if one_mode:
+            blocks = self._rep_blocks(lev, rows, HESSIAN_BLOCK, modes[:, 0])
+        else:
+            blocks = self._rep_blocks(lev, rows, GENERAL_BLOCK, modes, exists)
+        for start, real, lev_b, params, extra in blocks:
             if one_mode:
-                out = single_mode_derivatives_at(lev[sl], params, self.constants, modes[sl, 0])[2]
+                out = single_mode_derivatives_at(lev_b, params, self.constants, *extra)[2]
             else:
-                out = hessian_at(lev[sl], params, self.constants, modes[sl], exists[sl])
-            hess[start : start + real] = np.asarray(out)[:real]
+                out = hessian_at(lev_b, params, self.constants, *extra)
+            pending.append((start, real, out))
+            if len(pending) > FIRST_ORDER_LOOKAHEAD:
+                first, count, done = pending.popleft()
+                hess[first : first + count] = np.asarray(done)[:count]
+        while pending:
+            first, count, done = pending.popleft()
+            hess[first : first + count] = np.asarray(done)[:count]
         return hess
 
     def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:
@@ -688,8 +714,10 @@ class PlanModel:
         """Outcomes and Jacobians of ``rows`` by the general first-order kernel, in blocks."""
         y = np.empty((rows.size, len(OUTCOME_FIELDS)))
         jac = np.empty((rows.size, len(OUTCOME_FIELDS), N_LEVERS))
-        for start, real, sl, params in self._rep_blocks(rows, GENERAL_BLOCK):
-            y_b, jac_b = jacobian_at(lev[sl], params, self.constants, modes[sl], exists[sl])
+        for start, real, lev_b, params, (modes_b, exists_b) in self._rep_blocks(
+            lev, rows, GENERAL_BLOCK, modes, exists
+        ):
+            y_b, jac_b = jacobian_at(lev_b, params, self.constants, modes_b, exists_b)
             y[start : start + real] = np.asarray(y_b)[:real]
             jac[start : start + real] = np.asarray(jac_b)[:real]
         return y, jac
