@@ -467,6 +467,10 @@ class PlanModel:
             name = f"cost_of_sales_{'quantile' if risk.measure == 'quantile' else 'cvar'}[{risk.level:g}]"
             specs.append(ConstraintSpec(name, "cost_of_sales_risk", "<=", risk.max, 0.01, "fraction"))
         self._value_plan = _ValuePlan.of(specs, self)
+        # c = sign * (value - bound) / scale, per row (``Evaluation.scaled``), as arrays
+        self.spec_sign = np.array([1.0 if s.sense == "<=" else -1.0 for s in specs])
+        self.spec_bound = np.array([s.bound for s in specs])
+        self.spec_scale = np.array([s.scale for s in specs])
         return specs
 
     def with_problem(self, problem: PlanProblem) -> PlanModel:
@@ -790,11 +794,19 @@ class PlanModel:
         return objective, values
 
     def evaluate(
-        self, levers: np.ndarray, with_jacobian: bool = True, reps: RepDerivatives | None = None
+        self,
+        levers: np.ndarray,
+        with_jacobian: bool = True,
+        reps: RepDerivatives | None = None,
+        report: bool = True,
     ) -> Evaluation:
         """Firm metrics and constraint values at ``levers`` and, unless ``with_jacobian`` is
         False (EvaluatePlan, reports), their lever Jacobians (zeros when skipped). ``reps``:
-        the surface already evaluated at ``levers`` (with second order), not evaluated again."""
+        the surface already evaluated at ``levers`` (with second order), not evaluated again.
+        ``report=False`` (the optimiser's calls): the objective, the constraint values and their
+        gradients only, computed exactly as with it; ``metrics`` then holds the firm totals and
+        the objective, and ``role_metrics`` and ``rep`` are empty (quartiles, per-role and
+        per-rep outcomes are skipped)."""
         levers = np.asarray(levers, dtype=float)
         y, jy = (reps.y, reps.jac) if reps is not None else self.rep_outcomes(levers, with_jacobian)
         finite = np.isfinite(y).all(axis=1)
@@ -841,12 +853,13 @@ class PlanModel:
             "cost_of_sales": d_pay / rev_sum - pay_sum * d_rev / rev_sum**2,
             "attrition": d_leave / n,
         }
-        top, bottom = _top_bottom_quartile(y[:, ATT])
-        metrics["top_quartile_attainment"] = top
-        metrics["bottom_quartile_attainment"] = bottom
-        metrics["mean_pay_usd"] = pay_sum / n
-        metrics["mean_effort"] = float(np.mean(y[:, EFFORT]))
-        metrics["give_up_share"] = float(np.mean(y[:, GIVE_UP]))
+        if report:
+            top, bottom = _top_bottom_quartile(y[:, ATT])
+            metrics["top_quartile_attainment"] = top
+            metrics["bottom_quartile_attainment"] = bottom
+            metrics["mean_pay_usd"] = pay_sum / n
+            metrics["mean_effort"] = float(np.mean(y[:, EFFORT]))
+            metrics["give_up_share"] = float(np.mean(y[:, GIVE_UP]))
 
         obj = self.problem.objective
         if obj.kind is ObjectiveKind.ATTAINMENT:
@@ -862,7 +875,7 @@ class PlanModel:
         metrics["objective"] = metrics[key]
 
         role_metrics: dict[str, dict[str, float]] = {}
-        for r, role in enumerate(self.roles):
+        for r, role in enumerate(self.roles if report else ()):
             b, ti = levers[r, BASE], levers[r, TI]
             cnt = self.role_count[r]
             role_metrics[role] = {
@@ -902,10 +915,11 @@ class PlanModel:
                 pr, nr = role_sum[r, 1], self.role_count[r]
                 jac[j, r] = (nr / nc) * (cell_jac[ci, 1] * pr - pc * role_jac[r, 1]) / pr**2
         rep = {}
-        inverse = np.empty_like(self.order)
-        inverse[self.order] = np.arange(self.n)
-        for name in OUTCOME_FIELDS:
-            rep[name] = y[inverse, OUTCOME_FIELDS.index(name)]
+        if report:
+            inverse = np.empty_like(self.order)
+            inverse[self.order] = np.arange(self.n)
+            for name in OUTCOME_FIELDS:
+                rep[name] = y[inverse, OUTCOME_FIELDS.index(name)]
         return Evaluation(
             objective=float(metrics["objective"]),
             objective_grad=grads[key],

@@ -139,11 +139,13 @@ class ScaledProblem:
         return True
 
     def __call__(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        ev = self.model.evaluate(self.space.levers(z))
+        ev = self.model.evaluate(self.space.levers(z), report=False)
         return self._scaled(ev)
 
     def _scaled(self, ev: Evaluation) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        c, jac = ev.scaled(self.specs)
+        m = self.model  # ``Evaluation.scaled`` with the model's arrays of its specs
+        c = m.spec_sign * (ev.values - m.spec_bound) / m.spec_scale
+        jac = ev.jac * (m.spec_sign / m.spec_scale)[:, None, None]
         grad = -self.space.chain(ev.objective_grad) / self.obj_scale
         return -ev.objective / self.obj_scale, grad, c, self.space.chain(jac)
 
@@ -163,9 +165,7 @@ class ScaledProblem:
         else:
             reps = self.model.rep_derivatives(levers, self.sample)
             self._reps = (np.array(z, copy=True), reps)
-        sign = np.array([1.0 if s.sense == "<=" else -1.0 for s in self.specs])
-        scale = np.array([s.scale for s in self.specs])
-        weights = lam * sign / scale if lam.size else np.zeros(len(self.specs))
+        weights = lam * self.model.spec_sign / self.model.spec_scale if lam.size else np.zeros(len(self.specs))
         h_lev = self.model.lagrangian_hessian(levers, reps, -objective_weight / self.obj_scale, weights)
         idx, width = self.space.idx, self.space.width
         return h_lev[np.ix_(idx, idx)] * np.outer(width, width)

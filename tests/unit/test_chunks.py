@@ -108,3 +108,22 @@ def test_hessian_moments_are_the_weighted_cell_sums_of_the_per_rep_hessians():
             assert got.moments.pay_forms.shape == (0, model.cell_ids.size, 6, 6)
     finally:
         M.HESSIAN_BUFFER = saved
+
+
+def test_the_optimisers_lean_evaluation_equals_the_full_one():
+    """``evaluate(report=False)`` (every SQP trial) skips the report-only outputs (quartiles,
+    per-role and per-rep outcomes) and must give bit-for-bit the objective, constraint values
+    and gradients of the full evaluation — the SQP's iterates may not depend on it."""
+    problem = demo_problem()
+    model = PlanModel(problem)
+    for shift in (0.0, 0.05):
+        lev = problem.template.value * (1.0 + shift)
+        full = model.evaluate(lev)
+        model._first_order = None  # the kernels again, not the last point's arrays
+        lean = model.evaluate(lev, report=False)
+        assert lean.objective == full.objective
+        for a, b in ((lean.objective_grad, full.objective_grad), (lean.values, full.values), (lean.jac, full.jac)):
+            np.testing.assert_array_equal(a, b)
+        assert lean.rep == {} and lean.role_metrics == {}
+        assert {k: full.metrics[k] for k in lean.metrics} == lean.metrics
+        assert "top_quartile_attainment" in full.metrics and full.rep["pay"].shape == (problem.roster.size,)
