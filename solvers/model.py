@@ -22,6 +22,7 @@ import numpy as np
 from planopt.solvers.audit import AuditDesign, design_matrix
 from planopt.solvers.problem import ObjectiveKind, PlanProblem
 from planopt.solvers.risk import RiskDraws, risk_draws, risk_value, risk_value_and_grad
+from planopt.solvers.scan import SCAN_MAX_REPS
 from planopt.solvers.surface import (
     LEVERS,
     N_LEVERS,
@@ -528,7 +529,20 @@ class PlanModel:
         block = np.arange(GENERAL_BLOCK) % self.n  # the general kernels' block
         self._hessian_blocks(*located, block, False)
         self._two_mode_first_order(*located, block)
+        if self.n <= SCAN_MAX_REPS:  # the lever scan's batched pass (``compile_batch_kernels``)
+            self.compile_batch_kernels()
         release_freed_heap()
+
+    def compile_batch_kernels(self) -> None:
+        """Run ``batch_values``' chunk kernels once on every ``SURFACE_CHUNKS`` size. It lays B
+        plans' reps end to end, so its chunks are the sizes B x n reps need, not this roster's
+        own: the lever scan of a 45-rep solve (49 plans, 2,205 reps) runs 1,024- and 192-rep
+        chunks. Without this a server warmed for 48-rep rosters compiled six kernels on its
+        first OptimizePlan."""
+        for size in SURFACE_CHUNKS:
+            rows = np.arange(size) % self.n
+            lev = np.asarray(self.problem.template.value, dtype=float)[self.lever_rows[rows]]
+            np.asarray(self._values_chunk(lev, RepParams(*(a[rows] for a in self.params))))
 
     def hessian_sample(self, per_cell: int) -> HessianSample | None:
         """The curvature sample (``HessianSample``); None when every cell is within
@@ -739,7 +753,7 @@ class PlanModel:
     def batch_values(self, levers: np.ndarray) -> np.ndarray:
         """Per-rep outcomes (B, n, 6) in sorted order of B lever matrices (B, R, 6), without
         derivatives: the B plans' reps laid end to end and run through the fixed chunk shapes
-        (no new compile). Many plans cost one pass instead of B: the lever scan's 49 plans of
+        (any of the three: ``compile_batch_kernels``). Many plans cost one pass instead of B: the lever scan's 49 plans of
         the demo team are 2,205 reps, 3 chunk calls instead of 49 (``scan.py``)."""
         levers = np.asarray(levers, dtype=float)
         count, n = levers.shape[0], self.n
@@ -751,11 +765,14 @@ class PlanModel:
             *(np.concatenate([np.tile(a[:n], count), np.repeat(a[n - 1 : n], pad)]) for a in self.params)
         )
         bounds = np.cumsum((0, *chunks))
-        outs = []
-        for a, b in itertools.pairwise(bounds):
-            p = RepParams(*(x[a:b] for x in params))
-            outs.append(values_at(lev[a:b], p, self.constants, *batch_locate(lev[a:b], p)))
+        outs = [
+            self._values_chunk(lev[a:b], RepParams(*(x[a:b] for x in params))) for a, b in itertools.pairwise(bounds)
+        ]
         return np.concatenate([np.asarray(o) for o in outs])[: count * n].reshape(count, n, -1)
+
+    def _values_chunk(self, lev: np.ndarray, p: RepParams) -> Any:
+        """One chunk of ``batch_values`` (host arrays): outcomes at the located modes."""
+        return values_at(lev, p, self.constants, *batch_locate(lev, p))
 
     def cell_stats(self, y: np.ndarray) -> np.ndarray:
         """Per-cell sums (C, 4 + F) of the per-rep quantities every firm metric but the simulated

@@ -75,6 +75,46 @@ def test_first_request_after_serving_compiles_nothing(secured):
     assert metric(scrape(server), "planopt_jit_compiles_total") == before
 
 
+def test_a_fresh_server_process_compiles_nothing_after_serving():
+    """The same contract without the test process's own JIT cache: the in-process server above
+    shares it with every earlier test, so a shape the warm-up misses goes unnoticed there (the
+    lever scan's 1,024- and 192-rep value chunks did: 6 compiles on the first OptimizePlan of a
+    server warmed for 48-rep rosters). Here a server process of its own, persistent compilation
+    cache off (a cache hit is not counted as a compile), answers the default OptimizePlan (4
+    starts and the lever scan) and an EvaluatePlan with Monte Carlo draws."""
+    import os
+    import socket
+
+    from planopt.server.process import start_server_process
+
+    with socket.socket() as probe:  # a free port for /metrics
+        probe.bind(("127.0.0.1", 0))
+        metrics_port = probe.getsockname()[1]
+    env = {**os.environ, "PLANOPT_LOG_LEVEL": "WARNING", "PLANOPT_JAX_CACHE_DIR": ""}
+    proc, target = start_server_process(
+        ["--warm-buckets", "48", "--workers", "1", "--metrics-port", str(metrics_port)], env=env
+    )
+
+    def compiles() -> float:
+        url = f"http://127.0.0.1:{metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return metric(resp.read().decode(), "planopt_jit_compiles_total")
+
+    try:
+        with PlanClient(target, timeout=300) as client:
+            client.wait_until_serving(timeout=600)
+            before = compiles()
+            assert before > 0  # the warm-up's compiles were counted
+            assert client.optimize_plan_raw(demo_request()).plan
+            evaluate = demo_evaluate_request()
+            evaluate.monte_carlo.draws = 200
+            assert client.evaluate_plan_raw(evaluate).monte_carlo.draws == 200
+            assert compiles() == before
+    finally:
+        proc.terminate()
+        proc.wait(60)
+
+
 def test_bearer_auth_codes(secured):
     _, target = secured
     with PlanClient(target) as anonymous, pytest.raises(PlanError) as info:
