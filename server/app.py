@@ -111,16 +111,20 @@ def warm_up(buckets: tuple[int, ...]) -> None:
     from planopt.solvers.model import PlanModel, chunk_plan, release_freed_heap
     from planopt.solvers.optimize import optimize
     from planopt.solvers.problem import SolveOptions, demo_problem
+    from planopt.solvers.scan import SCAN_MAX_REPS
     from planopt.solvers.simulate import simulate
 
     base = demo.demo_roster()
+    # Rosters of these sizes are lever-scanned, whose batched pass runs every chunk size: its
+    # kernels are compiled too unless every bucket is too large to be scanned (an L-only server).
+    scanned = any(b <= SCAN_MAX_REPS for b in buckets)
     for size in sorted({c for b in buckets for c in chunk_plan(b)}):
         reps = max(demo.N_REPS, size)
         cols = {k: [v[i % demo.N_REPS] for i in range(reps)] for k, v in base.items()}
         cols["rep_id"] = [f"w{i}" for i in range(reps)]
         problem = demo_problem(cols)
         model = PlanModel(problem)
-        model.compile_kernels()
+        model.compile_kernels(scan=scanned)
         simulate(model, problem.template.value, draws=2)  # Monte Carlo kernels of this size
         log.info("warmed surface chunk %d", size)
     # One short solve warms cvxpy/HiGHS code paths (not the JIT; that is done above).

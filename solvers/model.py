@@ -516,9 +516,11 @@ class PlanModel:
         ]
         return _concat(outs)
 
-    def compile_kernels(self, levers: np.ndarray | None = None) -> None:
+    def compile_kernels(self, levers: np.ndarray | None = None, scan: bool | None = None) -> None:
         """Run every surface kernel (values, Jacobian, second order) once, so each of this
-        roster's chunk shapes is compiled now rather than inside a timed or deadline-bound call."""
+        roster's chunk shapes is compiled now rather than inside a timed or deadline-bound call.
+        ``scan``: also the lever scan's (``compile_batch_kernels``); by default when this
+        roster is small enough to be scanned (``scan.SCAN_MAX_REPS``)."""
         levers = self.problem.template.value if levers is None else levers
         self.evaluate(levers)
         self.evaluate(levers, with_jacobian=False)
@@ -529,7 +531,9 @@ class PlanModel:
         block = np.arange(GENERAL_BLOCK) % self.n  # the general kernels' block
         self._hessian_blocks(*located, block, False)
         self._two_mode_first_order(*located, block)
-        if self.n <= SCAN_MAX_REPS:  # the lever scan's batched pass (``compile_batch_kernels``)
+        if scan is None:
+            scan = self.n <= SCAN_MAX_REPS
+        if scan:
             self.compile_batch_kernels()
         release_freed_heap()
 
