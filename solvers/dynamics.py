@@ -25,9 +25,11 @@ policy must be greedy for it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -109,19 +111,25 @@ def _interp2(v: jax.Array, s: jax.Array, q: jax.Array, sg: jax.Array, qg: jax.Ar
     return (1 - a) * (1 - b) * v[i, j] + a * (1 - b) * v[i + 1, j] + (1 - a) * b * v[i, j + 1] + a * b * v[i + 1, j + 1]
 
 
+def _on(x: float | jax.Array) -> bool:
+    """A plan or rep number that switches a term on (a ceiling, noise) unless it is a concrete
+    zero. The jitted sweeps (``_sweep``) pass traced numbers only for the terms that are on."""
+    return not (isinstance(x, int | float) and x == 0)
+
+
 def period_pay(plan: DynamicPlan, s: jax.Array, q: jax.Array) -> jax.Array:
     over = s - q
-    top = (plan.ceiling - 1.0) * q if plan.ceiling else jnp.inf
+    top = (plan.ceiling - 1.0) * q if _on(plan.ceiling) else jnp.inf
     return plan.bonus_usd * (over >= 0) + plan.commission_usd * jnp.clip(over, 0.0, top)
 
 
-def expected_pay(plan: DynamicPlan, mean: jax.Array, q: jax.Array, sd: float) -> jax.Array:
+def expected_pay(plan: DynamicPlan, mean: jax.Array, q: jax.Array, sd: float | jax.Array) -> jax.Array:
     """E[period_pay(X, q)] for X ~ N(mean, sd^2), in closed form (a quadrature of the bonus step
     is badly biased: 61 Gauss-Hermite nodes overstate a one-month plan's value by 20%)."""
-    if sd == 0.0:
+    if not _on(sd):
         return period_pay(plan, mean, q)
     za = (q - mean) / sd
-    top = plan.ceiling * q if plan.ceiling else mean + 60.0 * sd
+    top = plan.ceiling * q if _on(plan.ceiling) else mean + 60.0 * sd
     zb = (top - mean) / sd
     cdf_a, cdf_b = jax.scipy.special.ndtr(za), jax.scipy.special.ndtr(zb)
     pdf_a, pdf_b = jnp.exp(-za * za / 2) / SQRT_2PI, jnp.exp(-zb * zb / 2) / SQRT_2PI
@@ -148,6 +156,88 @@ def _backup(plan: DynamicPlan, rep: RepModel, sg, qg, efforts, nodes, weights, t
     return pay + gamma * jnp.sum(weights * cont, axis=-1) - rep.effort_cost_usd * efforts[None, None, :] ** 2 / 2.0
 
 
+class _Numbers(NamedTuple):
+    """The plan's and the rep's numbers, traced by the jitted sweeps: a new plan or rep reuses
+    the compiled sweep of its structure (``_Structure``) instead of compiling its own."""
+
+    bonus_usd: jax.Array
+    commission_usd: jax.Array
+    ceiling: jax.Array
+    ratchet: jax.Array
+    baseline: jax.Array
+    productivity: jax.Array
+    noise: jax.Array
+    effort_cost_usd: jax.Array
+    gamma: jax.Array
+
+
+class _Structure(NamedTuple):
+    """What changes the sweep's code, not only its numbers (static under jit)."""
+
+    period_months: int
+    ceiling: bool
+    noise: bool
+
+
+def _split(plan: DynamicPlan, rep: RepModel, gamma: float) -> tuple[_Numbers, _Structure]:
+    numbers = _Numbers(
+        *(
+            jnp.asarray(float(x))
+            for x in (
+                plan.bonus_usd,
+                plan.commission_usd,
+                plan.ceiling,
+                plan.ratchet,
+                rep.baseline,
+                rep.productivity,
+                rep.noise,
+                rep.effort_cost_usd,
+                gamma,
+            )
+        )
+    )
+    return numbers, _Structure(plan.period_months, _on(plan.ceiling), _on(rep.noise))
+
+
+def _models(x: _Numbers, how: _Structure) -> tuple[DynamicPlan, RepModel]:
+    """The plan and rep inside a jitted sweep: traced numbers, concrete zeros where off."""
+    plan = DynamicPlan(how.period_months, x.bonus_usd, x.commission_usd, x.ceiling if how.ceiling else 0.0, x.ratchet)  # type: ignore[arg-type]
+    rep = RepModel(x.baseline, x.productivity, x.noise if how.noise else 0.0, x.effort_cost_usd)  # type: ignore[arg-type]
+    return plan, rep
+
+
+@functools.partial(jax.jit, static_argnames="how")
+def _sweep(v: jax.Array, x: _Numbers, args: tuple[jax.Array, ...], how: _Structure) -> tuple[jax.Array, jax.Array]:
+    """One backward pass over the 12 months from next year's month-0 value v[0]: the values and
+    the greedy effort indices."""
+    plan, rep = _models(x, how)
+
+    def month(carry, t):  # type: ignore[no-untyped-def]
+        q_values = _backup(plan, rep, *args, t, carry, x.gamma)
+        best = jnp.max(q_values, axis=-1)
+        return best, (best, jnp.argmax(q_values, axis=-1))
+
+    _, (vals, idx) = jax.lax.scan(month, v[0], jnp.arange(11, -1, -1))
+    return vals[::-1], idx[::-1]
+
+
+@functools.partial(jax.jit, static_argnames="how")
+def _policy_sweep(
+    vp: jax.Array, pidx: jax.Array, x: _Numbers, args: tuple[jax.Array, ...], how: _Structure
+) -> tuple[jax.Array, jax.Array]:
+    """One backward pass of the policy ``pidx``'s linear Bellman map: its values and the
+    Q-values of every effort."""
+    plan, rep = _models(x, how)
+
+    def month(carry, t):  # type: ignore[no-untyped-def]
+        q_values = _backup(plan, rep, *args, t, carry, x.gamma)
+        chosen = jnp.take_along_axis(q_values, pidx[t][..., None], axis=-1)[..., 0]
+        return chosen, (chosen, q_values)
+
+    _, (vals, qv) = jax.lax.scan(month, vp[0], jnp.arange(11, -1, -1))
+    return vals[::-1], qv[::-1]
+
+
 def effort_grid(g: Grids) -> np.ndarray:
     return g.effort_max * np.linspace(0.0, 1.0, g.effort_points) ** g.effort_power
 
@@ -172,18 +262,7 @@ def solve(
         z, w = np.zeros(1), np.ones(1)
     args = (jnp.asarray(sg), jnp.asarray(qg), jnp.asarray(efforts), jnp.asarray(z), jnp.asarray(w))
     gamma = 1.0 if g.years else g.discount
-
-    @jax.jit
-    def sweep(v: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """One backward pass over the 12 months from next year's month-0 value v[0]."""
-
-        def month(carry, t):  # type: ignore[no-untyped-def]
-            q_values = _backup(plan, rep, *args, t, carry, gamma)
-            best = jnp.max(q_values, axis=-1)
-            return best, (best, jnp.argmax(q_values, axis=-1))
-
-        _, (vals, idx) = jax.lax.scan(month, v[0], jnp.arange(11, -1, -1))
-        return vals[::-1], idx[::-1]
+    numbers, how = _split(plan, rep, gamma)
 
     shape = (12, sg.size, qg.size)
     v = jnp.zeros(shape)
@@ -193,7 +272,7 @@ def solve(
     while sweeps < limit:
         if should_stop is not None and should_stop():
             raise Stopped("stopped between value-iteration sweeps")
-        new, idx = sweep(v)
+        new, idx = _sweep(v, numbers, args, how)
         residual = float(jnp.max(jnp.abs(new - v)))
         v = new
         sweeps += 1
@@ -204,28 +283,17 @@ def solve(
     policy = efforts[policy_idx]
     gap, stable = 0.0, True
     if not g.years:
-        gap, stable = _policy_check(plan, rep, g, args, np.asarray(v), policy_idx, gamma)
+        gap, stable = _policy_check(numbers, how, g, args, np.asarray(v), policy_idx)
     return Solution(np.asarray(v), policy, sg, qg, sweeps, residual, gap, stable, float(efforts[-1]))
 
 
-def _policy_check(plan, rep, g, args, v, policy_idx, gamma):  # type: ignore[no-untyped-def]
+def _policy_check(x, how, g, args, v, policy_idx):  # type: ignore[no-untyped-def]
     """Policy iteration's fixed point: evaluate the greedy policy exactly (iterate its linear
     Bellman map to convergence), then check it is still greedy and the values agree."""
     pidx = jnp.asarray(policy_idx)
-
-    @jax.jit
-    def evaluate(vp: jax.Array) -> tuple[jax.Array, jax.Array]:
-        def month(carry, t):  # type: ignore[no-untyped-def]
-            q_values = _backup(plan, rep, *args, t, carry, gamma)
-            chosen = jnp.take_along_axis(q_values, pidx[t][..., None], axis=-1)[..., 0]
-            return chosen, (chosen, q_values)
-
-        _, (vals, qv) = jax.lax.scan(month, vp[0], jnp.arange(11, -1, -1))
-        return vals[::-1], qv[::-1]
-
     vp = jnp.asarray(v)
     for _ in range(g.max_sweeps):
-        new, q_values = evaluate(vp)
+        new, q_values = _policy_sweep(vp, pidx, x, args, how)
         change = float(jnp.max(jnp.abs(new - vp)))
         vp = new
         if change * g.discount**12 / (1 - g.discount**12) < g.tol * 0.1:
