@@ -107,16 +107,22 @@ def best_moves(
     best_move = np.full(roles, -1)  # the position (index into z) moved
     best_value = np.zeros(roles)
     k = 1
+    points = grid.size
     for column in columns:
         movable = np.flatnonzero(position[:, column] >= 0)
         pos = position[movable, column]
+        b = movable.size
         own = model.cell_role[None, :] == movable[:, None]  # (B, C): each movable role's cells
-        for value in grid:
-            batch_stats = np.where(own[:, :, None], stats[k][None], stats0[None])
-            batch_levers = np.repeat(levers0[None], movable.size, axis=0)
-            batch_levers[np.arange(movable.size), movable, column] = plans[k][movable, column]
-            k += 1
-            gain = base - lagrangian(batch_stats, batch_levers)
+        # every grid value of this column at once: row v * B + i is role movable[i] at grid[v]
+        batch_stats = np.where(own[None, :, :, None], stats[k : k + points, None], stats0[None, None])
+        batch_levers = np.repeat(levers0[None], points * b, axis=0).reshape(points, b, *levers0.shape)
+        moved = np.stack([plans[k + v][movable, column] for v in range(points)])  # (V, B)
+        batch_levers[:, np.arange(b), movable, column] = moved
+        k += points
+        gains = base - lagrangian(
+            batch_stats.reshape(points * b, *stats0.shape), batch_levers.reshape(points * b, *levers0.shape)
+        )
+        for value, gain in zip(grid, gains.reshape(points, b), strict=True):  # in grid order: ties keep the first
             better = np.isfinite(gain) & (gain > best_gain[movable])
             rows = movable[better]
             best_gain[rows] = gain[better]
