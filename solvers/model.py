@@ -15,7 +15,7 @@ import ctypes
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import jax
 import numpy as np
@@ -190,6 +190,22 @@ class ConstraintSpec:
     group: str = ""
 
 
+class SpecArrays(NamedTuple):
+    """Per constraint row: c = sign * (value - bound) / scale <= 0 (``ConstraintSpec``)."""
+
+    sign: np.ndarray
+    bound: np.ndarray
+    scale: np.ndarray
+
+    @staticmethod
+    def of(specs: list[ConstraintSpec]) -> SpecArrays:
+        return SpecArrays(
+            np.array([1.0 if s.sense == "<=" else -1.0 for s in specs]),
+            np.array([s.bound for s in specs]),
+            np.array([s.scale for s in specs]),
+        )
+
+
 @dataclass
 class Evaluation:
     """Objective, constraint values and their gradients w.r.t. the (R, 6) lever matrix."""
@@ -202,11 +218,10 @@ class Evaluation:
     role_metrics: dict[str, dict[str, float]]
     rep: dict[str, np.ndarray]  # per-rep outcomes in roster order
 
-    def scaled(self, specs: list[ConstraintSpec]) -> tuple[np.ndarray, np.ndarray]:
-        """Scaled residuals c (<= 0 when satisfied) and their Jacobian (m, R, 6)."""
-        sign = np.array([1.0 if s.sense == "<=" else -1.0 for s in specs])
-        bound = np.array([s.bound for s in specs])
-        scale = np.array([s.scale for s in specs])
+    def scaled(self, specs: list[ConstraintSpec] | SpecArrays) -> tuple[np.ndarray, np.ndarray]:
+        """Scaled residuals c (<= 0 when satisfied) and their Jacobian (m, R, 6), by the specs or
+        their ``SpecArrays`` (``PlanModel.spec_arrays``: built once per model)."""
+        sign, bound, scale = specs if isinstance(specs, SpecArrays) else SpecArrays.of(specs)
         c = sign * (self.values - bound) / scale
         jac = self.jac * (sign / scale)[:, None, None]
         return c, jac
@@ -474,10 +489,7 @@ class PlanModel:
             name = f"cost_of_sales_{'quantile' if risk.measure == 'quantile' else 'cvar'}[{risk.level:g}]"
             specs.append(ConstraintSpec(name, "cost_of_sales_risk", "<=", risk.max, 0.01, "fraction"))
         self._value_plan = _ValuePlan.of(specs, self)
-        # c = sign * (value - bound) / scale, per row (``Evaluation.scaled``), as arrays
-        self.spec_sign = np.array([1.0 if s.sense == "<=" else -1.0 for s in specs])
-        self.spec_bound = np.array([s.bound for s in specs])
-        self.spec_scale = np.array([s.scale for s in specs])
+        self.spec_arrays = SpecArrays.of(specs)  # for ``Evaluation.scaled`` on every evaluation
         return specs
 
     def with_problem(self, problem: PlanProblem) -> PlanModel:

@@ -143,9 +143,7 @@ class ScaledProblem:
         return self._scaled(ev)
 
     def _scaled(self, ev: Evaluation) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        m = self.model  # ``Evaluation.scaled`` with the model's arrays of its specs
-        c = m.spec_sign * (ev.values - m.spec_bound) / m.spec_scale
-        jac = ev.jac * (m.spec_sign / m.spec_scale)[:, None, None]
+        c, jac = ev.scaled(self.model.spec_arrays)
         grad = -self.space.chain(ev.objective_grad) / self.obj_scale
         return -ev.objective / self.obj_scale, grad, c, self.space.chain(jac)
 
@@ -165,7 +163,8 @@ class ScaledProblem:
         else:
             reps = self.model.rep_derivatives(levers, self.sample)
             self._reps = (np.array(z, copy=True), reps)
-        weights = lam * self.model.spec_sign / self.model.spec_scale if lam.size else np.zeros(len(self.specs))
+        arrays = self.model.spec_arrays
+        weights = lam * arrays.sign / arrays.scale if lam.size else np.zeros(len(self.specs))
         h_lev = self.model.lagrangian_hessian(levers, reps, -objective_weight / self.obj_scale, weights)
         idx, width = self.space.idx, self.space.width
         return h_lev[np.ix_(idx, idx)] * np.outer(width, width)

@@ -74,9 +74,7 @@ def best_moves(
     position = np.full(roles * N_LEVERS, -1)
     position[space.idx] = np.arange(space.n)
     position = position.reshape(roles, N_LEVERS)
-    sign = np.array([1.0 if s.sense == "<=" else -1.0 for s in fun.specs])
-    bound = np.array([s.bound for s in fun.specs])
-    scale = np.array([s.scale for s in fun.specs])
+    sign, bound, scale = model.spec_arrays
     weights = lam if lam.size else np.zeros(len(fun.specs))
 
     def lagrangian(stats: np.ndarray, levers: np.ndarray) -> np.ndarray:
