@@ -61,6 +61,11 @@ GENERAL_BLOCK = 8
 HESSIAN_BUFFER = 4096
 # First-order chunks dispatched ahead of their copy-out (``_first_order_kernels``).
 FIRST_ORDER_LOOKAHEAD = 4
+# Lock-step starts (``PlanModel.prefetch``): a small roster's plans are evaluated this many reps
+# to a kernel call (4 demo-team plans of 48 padded reps), and a small model keeps the first order
+# of this many points.
+LOCKSTEP_BLOCK = 192
+LOCKSTEP_PLANS = 8
 
 
 def chunk_plan(n: int) -> tuple[int, ...]:
@@ -341,16 +346,20 @@ class PlanModel:
         # team, measured interleaved in one process). The second-order blocks gather theirs
         # from ``params`` (host) per call, as their rows vary.
         self._chunk_params = [RepParams(*jax.device_put([a[part] for a in self.params])) for part in self._chunk_slices]
-        # The modes located at the last two lever matrices (an SQP asks for the Hessian at the
-        # point it has just evaluated): the second-order kernel then skips the mode search.
-        self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
-        # The last (levers, y, jac, per-rep Hessians or None): see ``speculative``.
-        self._first_order: tuple[bytes, np.ndarray, np.ndarray, np.ndarray | None] | None = None
         # Small rosters (every chunk one Hessian block): each first-order evaluation computes the
         # reps' second order too, in the same kernel (``single_mode_derivatives_at``). The SQP
         # asks for second order at the points it accepts, nearly all on the demo (34 of 36);
         # one kernel call instead of two there saves more than the rejected trials waste.
         self.speculative = all(size == HESSIAN_BLOCK for size in self.chunks)
+        # The modes located at the last lever matrices (an SQP asks for the Hessian at the
+        # point it has just evaluated): the second-order kernel then skips the mode search.
+        self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
+        # The last (levers, y, jac, per-rep Hessians or None), most recent first: see
+        # ``speculative``. One point's on a large roster (100,000 reps' Jacobians are 29 MB);
+        # a small roster's keep a lock-step round's (``prefetch``).
+        self._first_order: tuple[tuple[bytes, np.ndarray, np.ndarray, np.ndarray | None], ...] = ()
+        self._cached_points = LOCKSTEP_PLANS if self.speculative else 1
+        self._lockstep_device: RepParams | None = None  # ``_lockstep_params``
         self.lever_rows = np.r_[self.role_idx_sorted, np.zeros(pad, dtype=np.int64)]
         self.constants = ModelConstants(
             *jax.device_put(
@@ -514,8 +523,11 @@ class PlanModel:
             if cached == key:
                 return located
         located = [batch_locate(lev[part], p) for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)]
-        self._located = ((key, located), *self._located[:1])
+        self._remember_modes(key, located)
         return located
+
+    def _remember_modes(self, key: bytes, located: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        self._located = ((key, located), *self._located[: max(self._cached_points, 2) - 1])
 
     def _kernel(self, kernel, levers: np.ndarray):  # type: ignore[no-untyped-def]
         """``kernel(lev, params, constants, modes, exists)`` chunk by chunk (fixed shapes), at
@@ -543,6 +555,9 @@ class PlanModel:
         block = np.arange(GENERAL_BLOCK) % self.n  # the general kernels' block
         self._hessian_blocks(*located, block, False)
         self._two_mode_first_order(*located, block)
+        if self.speculative and self.bucket <= LOCKSTEP_BLOCK:
+            levers = np.asarray(levers, dtype=float)
+            self._lockstep_pass([(levers.tobytes(), levers)] * 2)  # lock-step starts' shape
         if scan is None:
             scan = self.n <= SCAN_MAX_REPS
         if scan:
@@ -703,21 +718,73 @@ class PlanModel:
             # zeros without their memory (29 MB on 100,000 reps): a read-only view of one block
             return y, np.broadcast_to(np.zeros((1, y.shape[1], N_LEVERS)), (self.n, y.shape[1], N_LEVERS))
         key = np.asarray(levers, dtype=float).tobytes()
-        if self._first_order is not None and self._first_order[0] == key:
-            return self._first_order[1], self._first_order[2]  # the SQP's curvature model asks again
-        self._first_order = None  # the last point's arrays go now unless the caller holds them
+        cached = self._cached_first_order(key)
+        if cached is not None:
+            return cached[1], cached[2]  # the SQP's curvature model asks again
+        # the oldest point's arrays go now unless the caller holds them
+        self._first_order = self._first_order[: self._cached_points - 1]
         y, jac, hess = self._first_order_kernels(levers)
-        y.flags.writeable = jac.flags.writeable = False
-        self._first_order = (key, y, jac, hess)
+        self._remember_first_order(key, y, jac, hess)
         return y, jac
+
+    def _cached_first_order(self, key: bytes) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray | None] | None:
+        return next((entry for entry in self._first_order if entry[0] == key), None)
+
+    def _remember_first_order(self, key: bytes, y: np.ndarray, jac: np.ndarray, hess: np.ndarray | None) -> None:
+        y.flags.writeable = jac.flags.writeable = False
+        self._first_order = ((key, y, jac, hess), *self._first_order[: self._cached_points - 1])
 
     def _speculative_hessians(self, levers: np.ndarray) -> np.ndarray | None:
         """The per-rep Hessians computed with the first order at ``levers`` (``speculative``),
         or None."""
-        cached = self._first_order
-        if cached is None or cached[3] is None or cached[0] != np.asarray(levers, dtype=float).tobytes():
-            return None
-        return cached[3]
+        cached = self._cached_first_order(np.asarray(levers, dtype=float).tobytes())
+        return None if cached is None else cached[3]
+
+    def prefetch(self, plans: list[np.ndarray]) -> None:
+        """Evaluate several lever matrices' first (and, ``speculative``, second) order in one
+        batched pass, for ``rep_outcomes`` / ``evaluate`` / ``rep_derivatives`` to answer from
+        (the SQP's lock-step starts, ``sqp.solve_many``). The plans' padded rosters are laid end
+        to end, ``LOCKSTEP_BLOCK // bucket`` to a kernel call (the last group padded with
+        copies of its last plan; a plan left alone runs as usual): the demo team's 4 starts are
+        one 192-rep call instead of four 48-rep ones. The outputs are the per-plan kernels'
+        (each rep is computed on its own); only small rosters (``speculative``) batch, as a
+        large roster's chunks are already large. A no-op otherwise."""
+        if not self.speculative or len(plans) < 2 or self.bucket > LOCKSTEP_BLOCK:
+            return
+        slots = LOCKSTEP_BLOCK // self.bucket
+        todo = []
+        for levers in plans[: self._cached_points]:
+            levers = np.asarray(levers, dtype=float)
+            key = levers.tobytes()
+            if self._cached_first_order(key) is None and all(key != k for k, *_ in todo):
+                todo.append((key, levers))
+        for first in range(0, len(todo), slots):
+            group = todo[first : first + slots]
+            if len(group) > 1:  # a plan left alone is evaluated as usual when asked
+                self._lockstep_pass(group)
+
+    def _lockstep_pass(self, group: list[tuple[bytes, np.ndarray]]) -> None:
+        """``prefetch``'s kernel pass over one group of (key, levers), at most ``LOCKSTEP_BLOCK //
+        bucket`` of them."""
+        slots = LOCKSTEP_BLOCK // self.bucket
+        padded = group + [group[-1]] * (slots - len(group))
+        lev = np.concatenate([levers[self.lever_rows] for _, levers in padded])
+        params = self._lockstep_params(slots)
+        modes, exists = (np.asarray(a) for a in batch_locate(lev, params))
+        y, jac, hess = (np.asarray(a) for a in single_mode_derivatives_at(lev, params, self.constants, modes[:, 0]))
+        for i, (key, _) in enumerate(group):
+            rows = slice(i * self.bucket, (i + 1) * self.bucket)
+            lev_i, modes_i, exists_i = lev[rows], modes[rows], exists[rows]
+            self._remember_modes(lev_i.tobytes(), [(modes_i[part], exists_i[part]) for part in self._chunk_slices])
+            out = (y[rows][: self.n].copy(), jac[rows][: self.n].copy(), hess[rows][: self.n].copy())
+            self._two_mode_fixup(lev_i, modes_i, exists_i, *out)
+            self._remember_first_order(key, *out)
+
+    def _lockstep_params(self, slots: int) -> RepParams:
+        """The roster's (padded) parameters repeated ``slots`` times, on the device (``prefetch``)."""
+        if self._lockstep_device is None:
+            self._lockstep_device = RepParams(*jax.device_put([np.tile(a, slots) for a in self.params]))
+        return self._lockstep_device
 
     def _first_order_kernels(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Outcomes (n, 6), Jacobians (n, 6, 6) and, for a ``speculative`` model, the lever
@@ -741,12 +808,25 @@ class PlanModel:
                 _store(outputs, *pending.popleft(), n)
         while pending:
             _store(outputs, *pending.popleft(), n)
+        self._two_mode_fixup(lev, modes, exists, y, jac, hess)
+        return y, jac, hess
+
+    def _two_mode_fixup(
+        self,
+        lev: np.ndarray,
+        modes: np.ndarray,
+        exists: np.ndarray,
+        y: np.ndarray,
+        jac: np.ndarray,
+        hess: np.ndarray | None,
+    ) -> None:
+        """Overwrite the single-mode kernel's answers for the reps with two effort modes (few:
+        0-2 of 1,000 on M) with the general kernels', in ``GENERAL_BLOCK`` blocks."""
         two = np.flatnonzero(~_single_mode(exists[: self.n]))
         if two.size:
             y[two], jac[two] = self._two_mode_first_order(lev, modes, exists, two)
             if hess is not None:
                 hess[two] = self._hessian_blocks(lev, modes, exists, two, one_mode=False)
-        return y, jac, hess
 
     def _two_mode_first_order(
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray

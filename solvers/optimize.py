@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from planopt.solvers import scan, sqp
-from planopt.solvers.model import BASE, ConstraintSpec, Evaluation, PlanModel, RepDerivatives
+from planopt.solvers.model import BASE, LOCKSTEP_BLOCK, ConstraintSpec, Evaluation, PlanModel, RepDerivatives
 from planopt.solvers.problem import ObjectiveKind, PlanProblem, SolveOptions, Termination, sample_rows, take_rows
 
 
@@ -141,6 +141,17 @@ class ScaledProblem:
     def __call__(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         ev = self.model.evaluate(self.space.levers(z), report=False)
         return self._scaled(ev)
+
+    def prefetch(self, zs: list[np.ndarray]) -> None:
+        """Evaluate several points' surface in one batched pass (``PlanModel.prefetch``), for
+        the calls that follow (the SQP's lock-step starts, ``sqp.solve_many``)."""
+        self.model.prefetch([self.space.levers(z) for z in zs])
+
+    @property
+    def lockstep(self) -> bool:
+        """Whether starts batch their evaluations (``PlanModel.prefetch``): a small roster with
+        an exact, unsampled curvature model."""
+        return self.model.speculative and self.model.bucket <= LOCKSTEP_BLOCK and self.sample is None
 
     def _scaled(self, ev: Evaluation) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         c, jac = ev.scaled(self.model.spec_arrays)
@@ -321,6 +332,24 @@ def _optimize(
                 point if point.violation <= options.feasibility_tol else None,
             )
         )
+    elif stage is None and fun.lockstep and settings.hessian == "exact" and options.num_starts > 1:
+        # Small roster: the starts run in lock-step, each round's evaluations one batched
+        # kernel pass (each start's iterates are those it takes alone). Every start may restore
+        # feasibility near the deadline (none has an incumbent to lean on yet).
+        results = sqp.solve_many(
+            evaluate,
+            _starts(space, problem, options),
+            settings,
+            deadline,
+            fun.prefetch,
+            should_stop,
+            hessian=curvature,
+            refine_curvature=fun.refine_curvature,
+            restore=True,
+        )
+        interrupted = next((r.status for r in results if r.status in ("cancelled", "time_limit")), "")
+        if any(r.status == "cancelled" for r in results):
+            interrupted = "cancelled"
     else:
         for z0 in _starts(space, problem, options):
             if time.monotonic() >= deadline or (should_stop is not None and should_stop()):

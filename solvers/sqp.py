@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
@@ -235,9 +235,95 @@ def solve(
     solution (estimates of the multipliers at z0, a trust radius smaller than the default).
     ``restore``: the caller has no feasible point yet, so with no incumbent near the deadline
     the last iteration goes to feasibility restoration (``RESTORE_VIOLATION``)."""
+    steps = _steps(
+        fun,
+        z0,
+        settings,
+        deadline,
+        should_stop,
+        objective_free,
+        hessian,
+        refine_curvature,
+        multipliers,
+        initial_radius,
+        restore,
+    )
+    return _drive([steps], fun, None)[0]
+
+
+@_with_single_threaded_blas
+def solve_many(
+    fun: Functions,
+    starts: Sequence[np.ndarray],
+    settings: SQPSettings,
+    deadline: float,
+    prefetch: Callable[[list[np.ndarray]], None],
+    should_stop: Callable[[], bool] | None = None,
+    hessian: Hessian | None = None,
+    refine_curvature: Callable[[], bool] | None = None,
+    restore: bool = False,
+) -> list[SQPResult]:
+    """``solve`` from each of ``starts``, in lock-step: every round, the points the running
+    starts want evaluated next are passed to ``prefetch`` together (one batched surface pass for
+    all of them), then each start takes its own ``fun(z)`` (answered from what ``prefetch``
+    computed) and runs to its next evaluation. Each start's iterates are exactly those ``solve``
+    takes from it alone; only the kernel calls are shared. On the demo team (4 starts, 45 reps)
+    the four 48-rep kernel calls of a round become one 192-rep call."""
+    gens = [
+        _steps(fun, z0, settings, deadline, should_stop, False, hessian, refine_curvature, None, None, restore)
+        for z0 in starts
+    ]
+    return _drive(gens, fun, prefetch)
+
+
+_Steps = Generator[np.ndarray, tuple[float, np.ndarray, np.ndarray, np.ndarray], SQPResult]
+
+
+def _drive(gens: list[_Steps], fun: Functions, prefetch: Callable[[list[np.ndarray]], None] | None) -> list[SQPResult]:
+    """Run SQP step generators (``_steps``) to the end: each yields the next point it needs
+    evaluated and is sent ``fun``'s answer (or thrown ``fun``'s exception)."""
+    results: list[SQPResult | None] = [None] * len(gens)
+    pending: dict[int, np.ndarray] = {}
+    for i, gen in enumerate(gens):
+        try:
+            pending[i] = next(gen)
+        except StopIteration as stop:
+            results[i] = stop.value
+    while pending:
+        if prefetch is not None and len(pending) > 1:
+            prefetch(list(pending.values()))
+        asked, pending = pending, {}
+        for i, z in asked.items():
+            try:
+                try:
+                    out = fun(z)
+                except Exception as exc:  # the start decides (a FloatingPointError rejects a trial)
+                    pending[i] = gens[i].throw(exc)
+                else:
+                    pending[i] = gens[i].send(out)
+            except StopIteration as stop:
+                results[i] = stop.value
+    return [r for r in results if r is not None]
+
+
+def _steps(
+    fun: Functions,
+    z0: np.ndarray,
+    settings: SQPSettings,
+    deadline: float,
+    should_stop: Callable[[], bool] | None,
+    objective_free: bool,
+    hessian: Hessian | None,
+    refine_curvature: Callable[[], bool] | None,
+    multipliers: np.ndarray | None,
+    initial_radius: float | None,
+    restore: bool,
+) -> _Steps:
+    """The SQP as a generator of the points it evaluates (``solve``'s docstring); ``fun`` is
+    called directly only by the finite-difference Hessian (``settings.hessian == "fd"``)."""
     n = z0.size
     z = _snap(np.asarray(z0, dtype=float).copy())
-    f, g, c, jac = fun(z)
+    f, g, c, jac = yield z
     if objective_free:
         f, g = 0.0, np.zeros(n)
     m_real = c.size
@@ -271,9 +357,11 @@ def solve(
     lowered = 0  # penalty lowerings so far (PENALTY_LOWERINGS)
     crawl = 0  # consecutive accepted steps held back by the trust radius (CRAWL_STEPS)
 
-    def evaluate(zz: np.ndarray) -> Point | None:
+    def evaluate(
+        zz: np.ndarray,
+    ) -> Generator[np.ndarray, tuple[float, np.ndarray, np.ndarray, np.ndarray], Point | None]:
         try:
-            ff, gg, cc, jj = fun(zz)
+            ff, gg, cc, jj = yield zz
         except FloatingPointError:
             return None
         if objective_free:
@@ -290,7 +378,7 @@ def solve(
         remaining = min(max(deadline - time.monotonic(), 1e-3), QP_TIME_LIMIT_S)
         return qp.solve(pt.g, h, cc, jj, lo, hi, rho, remaining)
 
-    def restoration(pt: Point) -> Point | None:
+    def restoration(pt: Point) -> Generator[np.ndarray, tuple[float, np.ndarray, np.ndarray, np.ndarray], Point | None]:
         """Minimum-norm steps onto the linearised constraints (the elastic QP with no objective,
         identity curvature and a large penalty): a feasible point near ``pt``, or None."""
         for _ in range(RESTORE_STEPS):
@@ -298,7 +386,7 @@ def solve(
             res = qp.solve(np.zeros(n), np.eye(n), pt.c, pt.jac, -pt.z, 1.0 - pt.z, RESTORE_PENALTY, remaining)
             if not res.ok:  # type: ignore[attr-defined]
                 return None
-            nxt = evaluate(_snap(pt.z + res.step))  # type: ignore[attr-defined]
+            nxt = yield from evaluate(_snap(pt.z + res.step))  # type: ignore[attr-defined]
             if nxt is None or nxt.violation >= pt.violation:
                 return None
             if _TRACE:
@@ -327,7 +415,7 @@ def solve(
             and point.violation <= RESTORE_VIOLATION
             and left < RESTORE_MARGIN * longest
         ):
-            incumbent = restoration(point)
+            incumbent = yield from restoration(point)
             status = "time_limit"
             break
         # With a feasible point in hand, do not start an iteration the deadline cannot fit (on
@@ -380,7 +468,7 @@ def solve(
                 continue
             status = "converged" if kkt <= 10 * settings.kkt_tol else "stalled"
             break
-        trial = evaluate(_snap(point.z + p))
+        trial = yield from evaluate(_snap(point.z + p))
         ratio = -np.inf
         if trial is not None:
             ratio = (merit(point) - merit(trial)) / pred
@@ -388,7 +476,7 @@ def solve(
                 # Second-order correction: re-solve with the constraint curvature seen at z + p.
                 soc = qp_solve(point, trial.c - point.jac @ p)
                 if soc.ok:  # type: ignore[attr-defined]
-                    alt = evaluate(_snap(point.z + soc.step))  # type: ignore[attr-defined]
+                    alt = yield from evaluate(_snap(point.z + soc.step))  # type: ignore[attr-defined]
                     if alt is not None:
                         alt_ratio = (merit(point) - merit(alt)) / pred
                         if alt_ratio > ratio:

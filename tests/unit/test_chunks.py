@@ -119,7 +119,7 @@ def test_the_optimisers_lean_evaluation_equals_the_full_one():
     for shift in (0.0, 0.05):
         lev = problem.template.value * (1.0 + shift)
         full = model.evaluate(lev)
-        model._first_order = None  # the kernels again, not the last point's arrays
+        model._first_order = ()  # the kernels again, not the last points' arrays
         lean = model.evaluate(lev, report=False)
         assert lean.objective == full.objective
         for a, b in ((lean.objective_grad, full.objective_grad), (lean.values, full.values), (lean.jac, full.jac)):

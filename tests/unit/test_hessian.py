@@ -138,7 +138,7 @@ def test_single_mode_kernels_give_the_general_kernels_derivatives():
         ref = model._hessian_blocks(lev, modes, exists, rows, one_mode=False)
         scale = np.max(np.abs(ref), axis=(0, 2, 3))[None, :, None, None]  # per outcome
         assert float(np.max(np.abs(got - ref) / scale)) <= 1e-9
-        model._first_order = None
+        model._first_order = ()
         y, jac = model.rep_outcomes(levers)
         y_ref, jac_ref = (a[: model.n] for a in model._kernel(S.jacobian_at, levers))
         np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
