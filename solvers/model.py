@@ -752,7 +752,7 @@ class PlanModel:
         if not self.speculative or len(plans) < 2 or self.bucket > LOCKSTEP_BLOCK:
             return
         slots = LOCKSTEP_BLOCK // self.bucket
-        todo = []
+        todo: list[tuple[bytes, np.ndarray]] = []
         for levers in plans[: self._cached_points]:
             levers = np.asarray(levers, dtype=float)
             key = levers.tobytes()
