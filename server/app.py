@@ -108,7 +108,7 @@ def warm_up(buckets: tuple[int, ...]) -> None:
     """Compile the surface kernels for every chunk shape the given roster sizes use (with the
     default ``SURFACE_CHUNKS`` that is every roster size), exactly as requests will."""
     from planopt.client import demo
-    from planopt.solvers.model import PlanModel, chunk_plan, release_freed_heap
+    from planopt.solvers.model import PlanModel, chunk_plan, hessian_block_for, release_freed_heap
     from planopt.solvers.optimize import optimize
     from planopt.solvers.problem import SolveOptions, demo_problem
     from planopt.solvers.scan import SCAN_MAX_REPS
@@ -123,8 +123,11 @@ def warm_up(buckets: tuple[int, ...]) -> None:
         cols = {k: [v[i % demo.N_REPS] for i in range(reps)] for k, v in base.items()}
         cols["rep_id"] = [f"w{i}" for i in range(reps)]
         problem = demo_problem(cols)
-        model = PlanModel(problem)
-        model.compile_kernels(scan=scanned)
+        # the second-order blocks of the rosters that run on this chunk size (a 1,024-rep chunk
+        # serves M's 192-rep blocks and L's 48-rep ones): only those, as each shape keeps memory
+        for block in sorted({hessian_block_for(b) for b in buckets if size in chunk_plan(b)}):
+            model = PlanModel(problem, hessian_block=block)
+            model.compile_kernels(scan=scanned)
         simulate(model, problem.template.value, draws=2)  # Monte Carlo kernels of this size
         log.info("warmed surface chunk %d", size)
     # One short solve warms cvxpy/HiGHS code paths (not the JIT; that is done above).

@@ -50,7 +50,17 @@ ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OU
 # 57 / 55), so a remainder is padded up to a larger chunk when that is cheaper than several small
 # ones (bench/README.md).
 SURFACE_CHUNKS: tuple[int, ...] = (1024, 192, 48)
-HESSIAN_BLOCK = 48  # the second-order kernel runs on blocks of this many reps (see rep_hessians)
+# The single-mode second-order kernel runs on blocks of this many reps (``rep_hessians``), and
+# lock-step starts' plans are batched into calls of this many reps (``PlanModel.prefetch``).
+# Rosters over ``SCAN_MAX_REPS`` use ``LARGE_HESSIAN_BLOCK`` instead: a compiled 192-rep shape
+# keeps more memory resident than the 48 one (L's server: warm 828 vs 752 MiB, serving peak
+# 1,075 vs 996), and their curvature comes from a sample of reps (1,920 of 100,000 on L), where
+# the cheaper blocks save ~13 ms of a ~0.3 s iteration.
+HESSIAN_BLOCK = 192
+LARGE_HESSIAN_BLOCK = 48
+# Rosters of such chunks only are ``PlanModel.speculative`` (their first order comes from the
+# second-order kernel, on these chunks).
+SPECULATIVE_CHUNK = SURFACE_CHUNKS[-1]
 # The general (two-mode) kernels serve the few reps with two effort modes (0-2 of M's 1,000 at
 # most iterates) and cost nearly the same per rep at 8 and 48 (second order: 45 / 38 us per rep,
 # 0.36 / 1.82 ms a call), so they run on blocks of GENERAL_BLOCK reps: one or two reps no
@@ -64,7 +74,7 @@ FIRST_ORDER_LOOKAHEAD = 4
 # Lock-step starts (``PlanModel.prefetch``): a small roster's plans are evaluated this many reps
 # to a kernel call (4 demo-team plans of 48 padded reps), and a small model keeps the first order
 # of this many points.
-LOCKSTEP_BLOCK = 192
+LOCKSTEP_BLOCK = HESSIAN_BLOCK
 LOCKSTEP_PLANS = 8
 
 
@@ -84,6 +94,11 @@ def chunk_plan(n: int) -> tuple[int, ...]:
     elif rest > 0 or not sizes:
         sizes += [tiny] * max(-(-rest // tiny), 1)
     return tuple(sizes)
+
+
+def hessian_block_for(n: int) -> int:
+    """The second-order block size of an n-rep roster (``HESSIAN_BLOCK``, ``LARGE_HESSIAN_BLOCK``)."""
+    return HESSIAN_BLOCK if n <= SCAN_MAX_REPS else LARGE_HESSIAN_BLOCK
 
 
 def release_freed_heap() -> None:
@@ -294,7 +309,10 @@ class _ValuePlan:
 class PlanModel:
     """A plan problem made ready for repeated evaluation (sorted, padded, constraints built)."""
 
-    def __init__(self, problem: PlanProblem) -> None:
+    def __init__(self, problem: PlanProblem, hessian_block: int | None = None) -> None:
+        """``hessian_block``: the second-order block size to use instead of this roster's own
+        (``hessian_block(n)``): the server's warm-up compiles, on one chunk-sized roster, the
+        blocks of the larger rosters that share its chunks."""
         self.problem = problem
         roster, template = problem.roster, problem.template
         self.roles = template.roles
@@ -350,7 +368,8 @@ class PlanModel:
         # reps' second order too, in the same kernel (``single_mode_derivatives_at``). The SQP
         # asks for second order at the points it accepts, nearly all on the demo (34 of 36);
         # one kernel call instead of two there saves more than the rejected trials waste.
-        self.speculative = all(size == HESSIAN_BLOCK for size in self.chunks)
+        self.speculative = all(size == SPECULATIVE_CHUNK for size in self.chunks)
+        self.hessian_block = hessian_block_for(self.n) if hessian_block is None else hessian_block
         # The modes located at the last lever matrices (an SQP asks for the Hessian at the
         # point it has just evaluated): the second-order kernel then skips the mode search.
         self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
@@ -551,7 +570,7 @@ class PlanModel:
         self.rep_derivatives(levers)
         # both second-order kernels, whichever the reps at ``levers`` needed
         located = self._located_arrays(levers)
-        self._hessian_blocks(*located, np.arange(HESSIAN_BLOCK) % self.n, True)
+        self._hessian_blocks(*located, np.arange(self.hessian_block) % self.n, True)
         block = np.arange(GENERAL_BLOCK) % self.n  # the general kernels' block
         self._hessian_blocks(*located, block, False)
         self._two_mode_first_order(*located, block)
@@ -604,9 +623,12 @@ class PlanModel:
         The general second-order kernel runs on blocks of ``GENERAL_BLOCK`` reps
         (``_rep_blocks``): its per-rep cost is ~40 us at 8 to 48 reps and 160-210 us at 128 to
         1,024 (its intermediates stop fitting in cache). The single-mode one runs on blocks of
-        ``HESSIAN_BLOCK`` reps: it costs 10.9 / 4.3 us per rep at 48 / 192 (M's reps), but each
-        compiled shape of it keeps ~60 MB resident (L's serving peak rose from 1,011 to 1,069
-        MiB with a 192 shape added, session 15), so it has one."""
+        ``hessian_block`` reps (``HESSIAN_BLOCK``; ``LARGE_HESSIAN_BLOCK`` over
+        ``SCAN_MAX_REPS`` reps): it costs 10.9 / 4.3 us per rep at 48 / 192 (M's reps), and
+        each compiled shape of it keeps ~60-75 MB resident, so a large roster's model has one
+        (48) and an M-sized one another (192); small ones (``speculative``) have both, for their
+        first order on 48-rep chunks and their lock-step passes. On M (seeds 0 and 1, alternating) 192-rep blocks took 1.59-1.61 / 0.94-0.97 s against
+        1.77-2.16 / 1.05-1.13 s with 48, the same iterations."""
         return self._rep_hessians(*self._located_arrays(levers), rows)
 
     def _rep_hessians(self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -655,7 +677,7 @@ class PlanModel:
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
         pending: collections.deque[tuple[int, int, Any]] = collections.deque()
         if one_mode:
-            blocks = self._rep_blocks(lev, rows, HESSIAN_BLOCK, modes[:, 0])
+            blocks = self._rep_blocks(lev, rows, self.hessian_block, modes[:, 0])
         else:
             blocks = self._rep_blocks(lev, rows, GENERAL_BLOCK, modes, exists)
         for start, real, lev_b, params, extra in blocks:

@@ -632,8 +632,9 @@ def single_mode_derivatives_at(
     Hessians (tests: to 1e-9) at ~1/4 of the cost (demo block 0.32 vs 1.46 ms), as one implicit
     mode is differentiated to second order instead of two and a valley.
 
-    The second-order kernel for such reps, run on ``HESSIAN_BLOCK``-rep blocks. It returns the
-    first order too, which forward over forward computes on the way: on the demo's 48-rep block
+    The second-order kernel for such reps, run on ``HESSIAN_BLOCK``-rep blocks (and 48-rep
+    chunks of small rosters). It returns the first order too, which forward over forward
+    computes on the way: on the demo's 48-rep block
     it costs the same as a Hessian-only kernel did (0.22-0.36 ms both, measured alternately),
     and small rosters (``PlanModel.speculative``) take their first order from it as well: one
     call per SQP trial instead of ``single_mode_jacobian_at`` then this (0.23 vs 0.35 ms, 0.36

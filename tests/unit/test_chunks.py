@@ -5,7 +5,7 @@ from planopt.client import demo
 from planopt.server.app import DEFAULT_WARM_BUCKETS
 from planopt.solvers import model as M
 from planopt.solvers import surface as S
-from planopt.solvers.model import SURFACE_CHUNKS, PlanModel, chunk_plan
+from planopt.solvers.model import HESSIAN_BLOCK, SURFACE_CHUNKS, PlanModel, chunk_plan
 from planopt.solvers.problem import demo_problem
 
 
@@ -55,14 +55,16 @@ def test_chunked_outcomes_equal_the_single_roster_outcomes_and_compile_nothing_n
 
 
 def test_second_order_blocks_line_up_with_the_reps_in_a_1024_chunk():
-    """The second-order kernel runs on 48-rep blocks, the last one padded by repeating its last
-    rep. Each copy of a demo rep must get the demo rep's Hessian (the reference: the 45-rep
-    model, one 48-block), including the reps of the padded last block, and the sampled form
-    (``rows``) must give the same Hessians for the rows it asks for."""
-    n = 1020  # 21 full blocks, sorted positions 1,008-1,019 in the padded last one
+    """The second-order kernel runs on ``HESSIAN_BLOCK``-rep blocks, the last one padded by
+    repeating its last rep. Each copy of a demo rep must get the demo rep's Hessian (the
+    reference: the 45-rep model, one block), including the reps of the padded last block, and
+    the sampled form (``rows``) must give the same Hessians for the rows it asks for."""
+    n = 1020  # with 192-rep blocks: 5 full ones, sorted positions 960-1,019 in the padded last one
+    full = n // HESSIAN_BLOCK * HESSIAN_BLOCK
+    assert 0 < n - full < HESSIAN_BLOCK
     problem = demo_problem(_roster(n))
     model = PlanModel(problem)
-    assert model.chunks == (1024,)
+    assert model.chunks == (1024,) and model.hessian_block == HESSIAN_BLOCK
     lev = problem.template.value
     second = model.rep_hessians(lev, np.arange(n))
     assert second.shape == (n, 3, 6, 6)
@@ -74,9 +76,9 @@ def test_second_order_blocks_line_up_with_the_reps_in_a_1024_chunk():
     big_rep[model.order] = np.arange(n)
     small_rep = np.empty(demo.N_REPS, dtype=int)
     small_rep[ref.order] = np.arange(demo.N_REPS)
-    in_last_block = [int(i) for i in np.flatnonzero(big_rep >= 1008)]
-    assert len(in_last_block) == 12
-    for i in [0, 1, 44, 500, *in_last_block]:
+    in_last_block = [int(i) for i in np.flatnonzero(big_rep >= full)]
+    assert len(in_last_block) == n - full
+    for i in [0, 1, 44, 500, *in_last_block[:: max(1, len(in_last_block) // 12)], in_last_block[-1]]:
         np.testing.assert_allclose(second[big_rep[i]], ref_hess[small_rep[i % demo.N_REPS]], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(model.rep_hessians(lev, np.array([3, 700, 1019])), second[[3, 700, 1019]], rtol=1e-12)
 
