@@ -10,7 +10,7 @@ import pytest
 from planopt.solvers import optimize as optimize_module
 from planopt.solvers import sqp
 from planopt.solvers.model import PlanModel
-from planopt.solvers.optimize import ScaledProblem, optimize
+from planopt.solvers.optimize import LOCKSTEP_MIN_TIME_S, ScaledProblem, optimize
 from planopt.solvers.problem import SolveOptions, demo_problem
 
 
@@ -61,6 +61,21 @@ def test_lockstep_starts_take_the_iterates_of_sequential_starts(problem, monkeyp
     assert (together.iterations, together.starts, together.detail) == (alone.iterations, alone.starts, alone.detail)
     np.testing.assert_allclose(together.levers, alone.levers, rtol=1e-9)
     assert together.evaluation.objective == pytest.approx(alone.evaluation.objective, abs=1e-12)
+
+
+def test_a_short_time_limit_runs_the_starts_in_turn(problem, monkeypatch):
+    """Lock-step starts share the time, so under a short limit the first start would finish
+    later than on its own: below ``LOCKSTEP_MIN_TIME_S`` the starts run one after another (the
+    first one's plan as early as before)."""
+    calls = []
+    original = PlanModel.prefetch
+    monkeypatch.setattr(PlanModel, "prefetch", lambda self, plans: calls.append(len(plans)) or original(self, plans))
+    model = PlanModel(problem)
+    short = optimize(problem, SolveOptions(num_starts=4, time_limit_s=0.9 * LOCKSTEP_MIN_TIME_S), model=model)
+    assert not calls
+    assert short.starts >= 1
+    optimize(problem, SolveOptions(num_starts=4, time_limit_s=LOCKSTEP_MIN_TIME_S), model=model)
+    assert calls
 
 
 def _toy(z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
