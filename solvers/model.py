@@ -52,10 +52,11 @@ ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OU
 SURFACE_CHUNKS: tuple[int, ...] = (1024, 192, 48)
 # The single-mode second-order kernel runs on blocks of this many reps (``rep_hessians``), and
 # lock-step starts' plans are batched into calls of this many reps (``PlanModel.prefetch``).
-# Rosters over ``SCAN_MAX_REPS`` use ``LARGE_HESSIAN_BLOCK`` instead: a compiled 192-rep shape
-# keeps more memory resident than the 48 one (L's server: warm 828 vs 752 MiB, serving peak
-# 1,075 vs 996), and their curvature comes from a sample of reps (1,920 of 100,000 on L), where
-# the cheaper blocks save ~13 ms of a ~0.3 s iteration.
+# Rosters over ``SCAN_MAX_REPS`` use ``LARGE_HESSIAN_BLOCK`` instead: every server compiles the
+# 48-rep shape anyway (the 48-rep chunk's kernel, the warm-up's demo solve), and a second shape
+# keeps ~70 MB more resident (L's server with both: warm / serving peak 829 / 1,063 MiB against
+# 750 / 996 with the 48 one only; budget 1 GiB), while their curvature comes from a sample of reps
+# (1,920 of 100,000 on L), where the cheaper blocks would save ~13 ms of a ~0.3 s iteration.
 HESSIAN_BLOCK = 192
 LARGE_HESSIAN_BLOCK = 48
 # Rosters of such chunks only are ``PlanModel.speculative`` (their first order comes from the
@@ -368,7 +369,7 @@ class PlanModel:
         # reps' second order too, in the same kernel (``single_mode_derivatives_at``). The SQP
         # asks for second order at the points it accepts, nearly all on the demo (34 of 36);
         # one kernel call instead of two there saves more than the rejected trials waste.
-        self.speculative = all(size == SPECULATIVE_CHUNK for size in self.chunks)
+        self.speculative = all(size == SPECULATIVE_CHUNK for size in self.chunks)  # <= 96 reps
         self.hessian_block = hessian_block_for(self.n) if hessian_block is None else hessian_block
         # The modes located at the last lever matrices (an SQP asks for the Hessian at the
         # point it has just evaluated): the second-order kernel then skips the mode search.
@@ -574,7 +575,7 @@ class PlanModel:
         block = np.arange(GENERAL_BLOCK) % self.n  # the general kernels' block
         self._hessian_blocks(*located, block, False)
         self._two_mode_first_order(*located, block)
-        if self.speculative and self.bucket <= LOCKSTEP_BLOCK:
+        if self.speculative:
             levers = np.asarray(levers, dtype=float)
             self._lockstep_pass([(levers.tobytes(), levers)] * 2)  # lock-step starts' shape
         if scan is None:
@@ -627,8 +628,9 @@ class PlanModel:
         ``SCAN_MAX_REPS`` reps): it costs 10.9 / 4.3 us per rep at 48 / 192 (M's reps), and
         each compiled shape of it keeps ~60-75 MB resident, so a large roster's model has one
         (48) and an M-sized one another (192); small ones (``speculative``) have both, for their
-        first order on 48-rep chunks and their lock-step passes. On M (seeds 0 and 1, alternating) 192-rep blocks took 1.59-1.61 / 0.94-0.97 s against
-        1.77-2.16 / 1.05-1.13 s with 48, the same iterations."""
+        first order on 48-rep chunks and their lock-step passes. On M (seeds 0 and 1,
+        alternating) 192-rep blocks took 1.59-1.61 / 0.94-0.97 s against 1.77-2.16 / 1.05-1.13 s
+        with 48, the same iterations."""
         return self._rep_hessians(*self._located_arrays(levers), rows)
 
     def _rep_hessians(self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -771,7 +773,7 @@ class PlanModel:
         one 192-rep call instead of four 48-rep ones. The outputs are the per-plan kernels'
         (each rep is computed on its own); only small rosters (``speculative``) batch, as a
         large roster's chunks are already large. A no-op otherwise."""
-        if not self.speculative or len(plans) < 2 or self.bucket > LOCKSTEP_BLOCK:
+        if not self.speculative or len(plans) < 2:
             return
         slots = LOCKSTEP_BLOCK // self.bucket
         todo: list[tuple[bytes, np.ndarray]] = []
@@ -791,7 +793,7 @@ class PlanModel:
         slots = LOCKSTEP_BLOCK // self.bucket
         padded = group + [group[-1]] * (slots - len(group))
         lev = np.concatenate([levers[self.lever_rows] for _, levers in padded])
-        params = self._lockstep_params(slots)
+        params = self._lockstep_params()
         modes, exists = (np.asarray(a) for a in batch_locate(lev, params))
         y, jac, hess = (np.asarray(a) for a in single_mode_derivatives_at(lev, params, self.constants, modes[:, 0]))
         for i, (key, _) in enumerate(group):
@@ -802,9 +804,11 @@ class PlanModel:
             self._two_mode_fixup(lev_i, modes_i, exists_i, *out)
             self._remember_first_order(key, *out)
 
-    def _lockstep_params(self, slots: int) -> RepParams:
-        """The roster's (padded) parameters repeated ``slots`` times, on the device (``prefetch``)."""
+    def _lockstep_params(self) -> RepParams:
+        """The roster's (padded) parameters repeated ``LOCKSTEP_BLOCK // bucket`` times, on the
+        device (``prefetch``)."""
         if self._lockstep_device is None:
+            slots = LOCKSTEP_BLOCK // self.bucket
             self._lockstep_device = RepParams(*jax.device_put([np.tile(a, slots) for a in self.params]))
         return self._lockstep_device
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from planopt.solvers import scan, sqp
-from planopt.solvers.model import BASE, LOCKSTEP_BLOCK, ConstraintSpec, Evaluation, PlanModel, RepDerivatives
+from planopt.solvers.model import BASE, ConstraintSpec, Evaluation, PlanModel, RepDerivatives
 from planopt.solvers.problem import ObjectiveKind, PlanProblem, SolveOptions, Termination, sample_rows, take_rows
 
 
@@ -151,7 +151,7 @@ class ScaledProblem:
     def lockstep(self) -> bool:
         """Whether starts batch their evaluations (``PlanModel.prefetch``): a small roster with
         an exact, unsampled curvature model."""
-        return self.model.speculative and self.model.bucket <= LOCKSTEP_BLOCK and self.sample is None
+        return self.model.speculative and self.sample is None
 
     def _scaled(self, ev: Evaluation) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         c, jac = ev.scaled(self.model.spec_arrays)
