@@ -1160,16 +1160,14 @@ class PlanModel:
                 outer[j, i] += a * (b - ti) / s3
             elif spec.kind == "equity_gap":
                 r = self.roles.index(spec.role)
-                ci = next(i for i in range(cells) if self.cell_role[i] == r and self.cell_group[i] == spec.group)
+                ci = self._cell_index[(spec.role, spec.group)]
                 k = self.role_count[r] / self.cell_count[ci]
                 pc, pr = float(cell_pay[ci]), float(role_pay[r])
                 c_plain[ci, pay_o] += a * k / pr
                 c_plain[self.cell_role == r, pay_o] -= a * k * pc / pr**2
+                # both gradients live in role r's levers: the outer products are its block only
                 sl = slice(r * N_LEVERS, (r + 1) * N_LEVERS)
-                gu, gv = np.zeros(size), np.zeros(size)
-                gu[sl] = k * cell_jpay[ci]
-                gv[sl] = role_jpay[sl]
-                outer += a * _ratio_curvature(k * pc, pr, gu, gv)
+                outer[sl, sl] += a * _ratio_curvature(k * pc, pr, k * cell_jpay[ci], role_jpay[sl])
             elif spec.kind == "adjusted_equity_gap":
                 coef_row, mean_ref = self.adjusted_gap_rows[spec.group]
                 pay = y[:, PAY]

@@ -127,6 +127,9 @@ class ScaledProblem:
         self.sample_per_cell = hessian_sample_per_cell
         self.sample = self.model.hessian_sample(hessian_sample_per_cell)
         self._reps: tuple[np.ndarray, RepDerivatives] | None = None  # second order at the last point
+        # the free levers' block of a lever Hessian, and its scaling to z units (``hessian``)
+        self._free_block = np.ix_(self.space.idx, self.space.idx)
+        self._free_scale = np.outer(self.space.width, self.space.width)
 
     def refine_curvature(self) -> bool:
         """A four times larger curvature sample (every rep once it covers the largest cell);
@@ -177,8 +180,7 @@ class ScaledProblem:
         arrays = self.model.spec_arrays
         weights = lam * arrays.sign / arrays.scale if lam.size else np.zeros(len(self.specs))
         h_lev = self.model.lagrangian_hessian(levers, reps, -objective_weight / self.obj_scale, weights)
-        idx, width = self.space.idx, self.space.width
-        return h_lev[np.ix_(idx, idx)] * np.outer(width, width)
+        return h_lev[self._free_block] * self._free_scale
 
 
 def objective_scale(problem: PlanProblem) -> float:
