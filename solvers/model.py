@@ -189,6 +189,16 @@ def _ratio_curvature(u: float, v: float, gu: np.ndarray, gv: np.ndarray) -> np.n
     return -(cross + cross.T) / v**2 + 2.0 * u * np.outer(gv, gv) / v**3
 
 
+class _Assembled(NamedTuple):
+    """``PlanModel._assemble``'s answer for B plans."""
+
+    metrics: dict[str, np.ndarray]  # firm totals and the objective, each (B,)
+    objective_grad: np.ndarray  # (B, R, 6)
+    values: np.ndarray  # (B, m)
+    jac: np.ndarray  # (B, m, R, 6)
+    role_sum: np.ndarray  # (B, R, 4): attainment, pay, revenue, leave
+
+
 class NonFiniteOutcome(FloatingPointError):
     """The model is not finite for some reps (roster order indices) at the evaluated plan."""
 
@@ -959,34 +969,114 @@ class PlanModel:
         per-rep outcomes are skipped)."""
         levers = np.asarray(levers, dtype=float)
         y, jy = (reps.y, reps.jac) if reps is not None else self.rep_outcomes(levers, with_jacobian)
+        self._check_finite(y, jy if with_jacobian or reps is not None else None)
+        core = self._assemble(levers[None], y[None], jy[None], with_jacobian)
+        last = ("profit_usd", "objective")  # after the report's metrics, as always
+        metrics = {k: v[0] for k, v in core.metrics.items() if k not in last}
+        if report:
+            n = float(self.n)
+            top, bottom = _top_bottom_quartile(y[:, ATT])
+            metrics["top_quartile_attainment"] = top
+            metrics["bottom_quartile_attainment"] = bottom
+            metrics["mean_pay_usd"] = metrics["total_pay_usd"] / n
+            metrics["mean_effort"] = float(np.mean(y[:, EFFORT]))
+            metrics["give_up_share"] = float(np.mean(y[:, GIVE_UP]))
+        metrics.update({k: core.metrics[k][0] for k in last if k in core.metrics})
+        role_metrics: dict[str, dict[str, float]] = {}
+        role_sum = core.role_sum[0]
+        for r, role in enumerate(self.roles if report else ()):
+            b, ti = levers[r, BASE], levers[r, TI]
+            cnt = self.role_count[r]
+            role_metrics[role] = {
+                "ote_usd": b + ti,
+                "market_ote_usd": float(self.problem.market_ote_usd.get(role, float("nan"))),
+                "base_share": b / (b + ti),
+                "mean_attainment": role_sum[r, 0] / cnt,
+                "mean_pay_usd": role_sum[r, 1] / cnt,
+                "attrition": role_sum[r, 3] / cnt,
+                "reps": cnt,
+            }
+        rep = {}
+        if report:
+            inverse = np.empty_like(self.order)
+            inverse[self.order] = np.arange(self.n)
+            for name in OUTCOME_FIELDS:
+                rep[name] = y[inverse, OUTCOME_FIELDS.index(name)]
+        return Evaluation(
+            objective=float(metrics["objective"]),
+            objective_grad=core.objective_grad[0],
+            values=core.values[0],
+            jac=core.jac[0],
+            metrics={k: float(v) for k, v in metrics.items()},
+            role_metrics=role_metrics,
+            rep=rep,
+        )
+
+    def evaluate_cached(self, plans: list[np.ndarray]) -> list[Evaluation | None]:
+        """``evaluate(levers, report=False)`` of several plans whose first order is cached (a
+        ``prefetch``), assembled in one vectorised pass (``_assemble``: the same operations as
+        one plan's, so the same numbers); None for a plan that is not cached or whose outcomes
+        are not finite (``evaluate`` then computes it, or raises, when asked)."""
+        found: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        for i, levers in enumerate(plans):
+            levers = np.asarray(levers, dtype=float)
+            cached = self._cached_first_order(levers.tobytes())
+            if cached is not None and np.isfinite(cached[1]).all() and np.isfinite(cached[2]).all():
+                found.append((i, levers, cached[1], cached[2]))
+        out: list[Evaluation | None] = [None] * len(plans)
+        if not found:
+            return out
+        core = self._assemble(
+            np.stack([f[1] for f in found]), np.stack([f[2] for f in found]), np.stack([f[3] for f in found]), True
+        )
+        for b, (i, *_) in enumerate(found):
+            out[i] = Evaluation(
+                objective=float(core.metrics["objective"][b]),
+                objective_grad=core.objective_grad[b],
+                values=core.values[b],
+                jac=core.jac[b],
+                metrics={k: float(v[b]) for k, v in core.metrics.items()},
+                role_metrics={},
+                rep={},
+            )
+        return out
+
+    def _check_finite(self, y: np.ndarray, jy: np.ndarray | None) -> None:
         finite = np.isfinite(y).all(axis=1)
-        if with_jacobian or reps is not None:
+        if jy is not None:
             finite &= np.isfinite(jy).all(axis=(1, 2))
         if not finite.all():
             raise NonFiniteOutcome(np.sort(self.order[np.flatnonzero(~finite)]))
+
+    def _assemble(self, levers: np.ndarray, y: np.ndarray, jy: np.ndarray, with_jacobian: bool) -> _Assembled:
+        """The objective, constraint values and their lever gradients of B plans (B, R, 6) from
+        their per-rep outcomes (B, n, 6) and Jacobians (B, n, 6, 6), every step vectorised over
+        the plans (the lock-step starts' evaluations, ``evaluate_cached``; ``evaluate`` is B = 1).
+        Every sum runs over reps or cells within a plan in the same order whatever B is."""
         q = self.quota_sorted
-        n_roles = len(self.roles)
+        count, n_roles = levers.shape[0], len(self.roles)
         # Cell sums of [attainment, pay, revenue, leave, pay forms...] and the lever Jacobians
         # of the first four.
-        stats = self.cell_stats(y)  # (C, 4 + F)
-        cell_sum = stats[:, :4]
-        # (C, 4, 6), one column at a time: no (n, 4, 6) stack (19 MB on 100,000 reps)
+        stats = self.cell_stats(y)  # (B, C, 4 + F)
+        cell_sum = stats[:, :, :4]
+        # (B, C, 4, 6), one column at a time: no (n, 4, 6) stack (19 MB on 100,000 reps)
         cell_jac = np.stack(
             [
-                np.add.reduceat(part, self.cell_starts, axis=0)
-                for part in (jy[:, ATT], jy[:, PAY], q[:, None] * jy[:, ATT], jy[:, LEAVE])
+                np.add.reduceat(part, self.cell_starts, axis=1)
+                for part in (jy[:, :, ATT], jy[:, :, PAY], q[:, None] * jy[:, :, ATT], jy[:, :, LEAVE])
             ],
-            axis=1,
+            axis=2,
         )
-        role_sum = np.zeros((n_roles, 4))
-        role_jac = np.zeros((n_roles, 4, N_LEVERS))
-        np.add.at(role_sum, self.cell_role, cell_sum)
-        np.add.at(role_jac, self.cell_role, cell_jac)
-        total = role_sum.sum(axis=0)
-        att_sum, pay_sum, rev_sum, leave_sum = total
-        d_att, d_pay, d_rev, d_leave = (role_jac[:, i, :] for i in range(4))  # each (R, 6)
+        role_sum = np.zeros((count, n_roles, 4))
+        role_jac = np.zeros((count, n_roles, 4, N_LEVERS))
+        # cells into roles along axis 1 (views with it first: ``add.at`` indexes axis 0)
+        np.add.at(role_sum.swapaxes(0, 1), self.cell_role, cell_sum.swapaxes(0, 1))
+        np.add.at(role_jac.swapaxes(0, 1), self.cell_role, cell_jac.swapaxes(0, 1))
+        total = role_sum.sum(axis=1)  # (B, 4)
+        att_sum, pay_sum, rev_sum, leave_sum = (total[:, i] for i in range(4))
+        d_att, d_pay, d_rev, d_leave = (role_jac[:, :, i, :] for i in range(4))  # each (B, R, 6)
         n = float(self.n)
-
+        per = (slice(None), None, None)  # a (B,) total against (B, R, 6) gradients
         metrics = {
             "mean_attainment": att_sum / n,
             "quota_weighted_attainment": rev_sum / self.total_quota,
@@ -1000,17 +1090,9 @@ class PlanModel:
             "quota_weighted_attainment": d_rev / self.total_quota,
             "revenue_usd": d_rev,
             "total_pay_usd": d_pay,
-            "cost_of_sales": d_pay / rev_sum - pay_sum * d_rev / rev_sum**2,
+            "cost_of_sales": d_pay / rev_sum[per] - pay_sum[per] * d_rev / rev_sum[per] ** 2,
             "attrition": d_leave / n,
         }
-        if report:
-            top, bottom = _top_bottom_quartile(y[:, ATT])
-            metrics["top_quartile_attainment"] = top
-            metrics["bottom_quartile_attainment"] = bottom
-            metrics["mean_pay_usd"] = pay_sum / n
-            metrics["mean_effort"] = float(np.mean(y[:, EFFORT]))
-            metrics["give_up_share"] = float(np.mean(y[:, GIVE_UP]))
-
         obj = self.problem.objective
         if obj.kind is ObjectiveKind.ATTAINMENT:
             key = "mean_attainment"
@@ -1024,61 +1106,34 @@ class PlanModel:
             grads[key] = obj.gross_margin * d_rev - d_pay
         metrics["objective"] = metrics[key]
 
-        role_metrics: dict[str, dict[str, float]] = {}
-        for r, role in enumerate(self.roles if report else ()):
-            b, ti = levers[r, BASE], levers[r, TI]
-            cnt = self.role_count[r]
-            role_metrics[role] = {
-                "ote_usd": b + ti,
-                "market_ote_usd": float(self.problem.market_ote_usd.get(role, float("nan"))),
-                "base_share": b / (b + ti),
-                "mean_attainment": role_sum[r, 0] / cnt,
-                "mean_pay_usd": role_sum[r, 1] / cnt,
-                "attrition": role_sum[r, 3] / cnt,
-                "reps": cnt,
-            }
-
-        _, batch_values = self.values_from_stats(stats[None], levers[None])
-        values = batch_values[0]
-        jac = np.zeros((len(self.specs), n_roles, N_LEVERS))
+        _, values = self.values_from_stats(stats, levers)
+        jac = np.zeros((count, len(self.specs), n_roles, N_LEVERS))
         for j, spec in enumerate(self.specs):
             if spec.kind in ("cost_of_sales", "attrition"):
-                jac[j] = grads[spec.kind]
+                jac[:, j] = grads[spec.kind]
             elif spec.kind == "ote":
                 r = self.roles.index(spec.role)
-                jac[j, r, BASE] = jac[j, r, TI] = 1.0
+                jac[:, j, r, BASE] = jac[:, j, r, TI] = 1.0
             elif spec.kind == "base_share":
                 r = self.roles.index(spec.role)
-                b, ti = levers[r, BASE], levers[r, TI]
-                jac[j, r, BASE] = ti / (b + ti) ** 2
-                jac[j, r, TI] = -b / (b + ti) ** 2
+                b, ti = levers[:, r, BASE], levers[:, r, TI]
+                jac[:, j, r, BASE] = ti / (b + ti) ** 2
+                jac[:, j, r, TI] = -b / (b + ti) ** 2
             elif spec.kind == "adjusted_equity_gap":
                 coef_row, mean_ref = self.adjusted_gap_rows[spec.group]
-                den = float(mean_ref @ y[:, PAY])
-                jac[j] = self.role_sum(((coef_row - values[j] * mean_ref) / den)[:, None] * jy[:, PAY])
+                for k in range(count):
+                    den = float(mean_ref @ y[k, :, PAY])
+                    jac[k, j] = self.role_sum(((coef_row - values[k, j] * mean_ref) / den)[:, None] * jy[k, :, PAY])
             elif spec.kind == "cost_of_sales_risk":
-                values[j], jac[j] = self.risk_measure(levers, with_jacobian)
+                for k in range(count):
+                    values[k, j], jac[k, j] = self.risk_measure(levers[k], with_jacobian)
             elif spec.kind == "equity_gap":
                 r = self.roles.index(spec.role)
                 ci = self._cell_index[(spec.role, spec.group)]
-                pc, nc = cell_sum[ci, 1], self.cell_count[ci]
-                pr, nr = role_sum[r, 1], self.role_count[r]
-                jac[j, r] = (nr / nc) * (cell_jac[ci, 1] * pr - pc * role_jac[r, 1]) / pr**2
-        rep = {}
-        if report:
-            inverse = np.empty_like(self.order)
-            inverse[self.order] = np.arange(self.n)
-            for name in OUTCOME_FIELDS:
-                rep[name] = y[inverse, OUTCOME_FIELDS.index(name)]
-        return Evaluation(
-            objective=float(metrics["objective"]),
-            objective_grad=grads[key],
-            values=values,
-            jac=jac,
-            metrics={k: float(v) for k, v in metrics.items()},
-            role_metrics=role_metrics,
-            rep=rep,
-        )
+                pc, nc = cell_sum[:, ci, 1, None], self.cell_count[ci]
+                pr, nr = role_sum[:, r, 1, None], self.role_count[r]
+                jac[:, j, r] = (nr / nc) * (cell_jac[:, ci, 1] * pr - pc * role_jac[:, r, 1]) / pr**2
+        return _Assembled(metrics, grads[key], values, jac, role_sum)
 
     # ----------------------------------------------------------------- second order
     def lagrangian_hessian(

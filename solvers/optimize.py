@@ -127,6 +127,8 @@ class ScaledProblem:
         self.sample_per_cell = hessian_sample_per_cell
         self.sample = self.model.hessian_sample(hessian_sample_per_cell)
         self._reps: tuple[np.ndarray, RepDerivatives] | None = None  # second order at the last point
+        # the last prefetch's points, evaluated (``prefetch``), each answered once
+        self._prefetched: dict[bytes, tuple[float, np.ndarray, np.ndarray, np.ndarray]] = {}
         # the free levers' block of a lever Hessian, and its scaling to z units (``hessian``)
         self._free_block = np.ix_(self.space.idx, self.space.idx)
         self._free_scale = np.outer(self.space.width, self.space.width)
@@ -142,13 +144,24 @@ class ScaledProblem:
         return True
 
     def __call__(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        ready = self._prefetched.pop(z.tobytes(), None)
+        if ready is not None:
+            return ready
         ev = self.model.evaluate(self.space.levers(z), report=False)
         return self._scaled(ev)
 
     def prefetch(self, zs: list[np.ndarray]) -> None:
-        """Evaluate several points' surface in one batched pass (``PlanModel.prefetch``), for
-        the calls that follow (the SQP's lock-step starts, ``sqp.solve_many``)."""
-        self.model.prefetch([self.space.levers(z) for z in zs])
+        """Evaluate several points in one batched pass, for the calls that follow (the SQP's
+        lock-step starts, ``sqp.solve_many``): their surface (``PlanModel.prefetch``), then their
+        objective, constraints and gradients (``PlanModel.evaluate_cached``: the same numbers
+        ``evaluate`` gives, assembled for all of them at once)."""
+        plans = [self.space.levers(z) for z in zs]
+        self.model.prefetch(plans)
+        self._prefetched = {}
+        if self.model.speculative:
+            for z, ev in zip(zs, self.model.evaluate_cached(plans), strict=True):
+                if ev is not None:
+                    self._prefetched[z.tobytes()] = self._scaled(ev)
 
     @property
     def lockstep(self) -> bool:

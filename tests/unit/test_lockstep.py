@@ -44,6 +44,25 @@ def test_prefetched_plans_equal_plans_evaluated_alone(problem):
     assert two_mode_reps > 0  # the general kernels' fix-up is exercised too
 
 
+def test_prefetched_evaluations_equal_evaluate_at_each_plan(problem):
+    """The round's objectives, constraints and gradients are assembled for all plans at once
+    (``PlanModel.evaluate_cached``); each must be exactly what ``evaluate`` gives for that plan
+    alone from the same surface outputs (one code path, ``_assemble``, run with B plans or 1)."""
+    fun = ScaledProblem(problem, PlanModel(problem))
+    rng = np.random.default_rng(2)
+    zs = [rng.uniform(0.05, 0.95, fun.space.n) for _ in range(4)]
+    fun.prefetch(zs)
+    assert len(fun._prefetched) == 4
+    for z in zs:
+        batched = fun(z)
+        assert z.tobytes() not in fun._prefetched  # each answer is used once
+        alone = fun._scaled(fun.model.evaluate(fun.space.levers(z), report=False))
+        for got, want in zip(batched, alone, strict=True):
+            np.testing.assert_array_equal(got, want)
+    uncached = fun.space.levers(rng.uniform(0.05, 0.95, fun.space.n))
+    assert fun.model.evaluate_cached([uncached]) == [None]
+
+
 def test_lockstep_starts_take_the_iterates_of_sequential_starts(problem, monkeypatch):
     options = SolveOptions(num_starts=4, seed=0)
     model = PlanModel(problem)
