@@ -390,6 +390,8 @@ class PlanModel:
         self._first_order: tuple[tuple[bytes, np.ndarray, np.ndarray, np.ndarray | None], ...] = ()
         self._cached_points = LOCKSTEP_PLANS if self.speculative else 1
         self._lockstep_device: RepParams | None = None  # ``_lockstep_params``
+        # every rep's Hessian moments at the lock-step passes' plans (``_lockstep_pass``)
+        self._moments: tuple[tuple[bytes, HessianMoments], ...] = ()
         self.lever_rows = np.r_[self.role_idx_sorted, np.zeros(pad, dtype=np.int64)]
         self.constants = ModelConstants(
             *jax.device_put(
@@ -541,6 +543,7 @@ class PlanModel:
         other = copy.copy(self)
         other.problem = problem
         other.specs = other._build_constraints()
+        other._moments = ()  # their pay forms are the constraints' (``_build_constraints``)
         other.risk = other._risk_draws()
         return other
 
@@ -718,6 +721,11 @@ class PlanModel:
         cell: 1,920 second-order reps instead of 100,000). Per-rep Hessians are summed into the
         moments ``HESSIAN_BUFFER`` reps at a time."""
         y, jac = self.rep_outcomes(levers)
+        if sample is None:
+            key = np.asarray(levers, dtype=float).tobytes()
+            moments = next((m for k, m in self._moments if k == key), None)
+            if moments is not None:
+                return RepDerivatives(y, jac, moments, self.n)
         rows = np.arange(self.n) if sample is None else sample.rows
         weight = np.ones(self.n) if sample is None else sample.weight
         cells = self.cell_ids.size
@@ -741,6 +749,20 @@ class PlanModel:
             for f in range(forms.shape[0]):
                 pay_forms[f, present] += np.add.reduceat(hess[:, pay] * forms[f, part, None, None], seg, axis=0)
         return RepDerivatives(y, jac, HessianMoments(plain, quota, pay_forms), int(rows.size))
+
+    def _whole_moments(self, hess: np.ndarray) -> list[HessianMoments]:
+        """``HessianMoments`` of B plans from every rep's Hessians (B, n, 3, 6, 6), weight 1:
+        ``rep_derivatives``' sums (every cell present, one part), vectorised over the plans."""
+        pay = SECOND_ORDER_FIELDS.index("pay")
+        starts, q, forms = self.cell_starts, self.quota_sorted, self.pay_forms
+        plain = np.add.reduceat(hess, starts, axis=1)
+        quota = np.add.reduceat(hess * q[:, None, None, None], starts, axis=1)
+        pay_forms = [np.add.reduceat(hess[:, :, pay] * form[:, None, None], starts, axis=1) for form in forms]
+        shape = (0, self.cell_ids.size, N_LEVERS, N_LEVERS)
+        return [
+            HessianMoments(plain[b], quota[b], np.stack([f[b] for f in pay_forms]) if pay_forms else np.zeros(shape))
+            for b in range(hess.shape[0])
+        ]
 
     def role_sum(self, per_rep: np.ndarray) -> np.ndarray:
         """Sums over each role's reps (R, ...) of a per-rep array in sorted order (n, ...)."""
@@ -810,6 +832,7 @@ class PlanModel:
         params = self._lockstep_params()
         modes, exists = (np.asarray(a) for a in batch_locate(lev, params))
         y, jac, hess = (np.asarray(a) for a in single_mode_derivatives_at(lev, params, self.constants, modes[:, 0]))
+        hessians = []
         for i, (key, _) in enumerate(group):
             rows = slice(i * self.bucket, (i + 1) * self.bucket)
             lev_i, modes_i, exists_i = lev[rows], modes[rows], exists[rows]
@@ -817,6 +840,11 @@ class PlanModel:
             out = (y[rows][: self.n].copy(), jac[rows][: self.n].copy(), hess[rows][: self.n].copy())
             self._two_mode_fixup(lev_i, modes_i, exists_i, *out)
             self._remember_first_order(key, *out)
+            hessians.append(out[2])
+        # the curvature model's cell sums of every plan at once (``rep_derivatives`` asks at the
+        # accepted ones): sums over each plan's reps in the order ``rep_derivatives`` takes
+        for (key, _), moments in zip(group, self._whole_moments(np.stack(hessians)), strict=True):
+            self._moments = ((key, moments), *self._moments[: self._cached_points - 1])
 
     def _lockstep_params(self) -> RepParams:
         """The roster's (padded) parameters repeated ``LOCKSTEP_BLOCK // bucket`` times, on the

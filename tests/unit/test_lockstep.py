@@ -5,6 +5,8 @@ References are independent of the batched path: each start run alone by ``sqp.so
 plan evaluated alone through its own 48-rep kernels.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 from planopt.solvers import optimize as optimize_module
@@ -61,6 +63,30 @@ def test_prefetched_evaluations_equal_evaluate_at_each_plan(problem):
             np.testing.assert_array_equal(got, want)
     uncached = fun.space.levers(rng.uniform(0.05, 0.95, fun.space.n))
     assert fun.model.evaluate_cached([uncached]) == [None]
+
+
+def test_prefetched_hessian_moments_equal_rep_derivatives_own_sums(problem):
+    """The lock-step pass sums every plan's per-rep Hessians into cell moments at once; they
+    must equal ``rep_derivatives``' own sums at each plan, pay forms (an adjusted equity gap)
+    included."""
+    constrained = dataclasses.replace(
+        problem, constraints=dataclasses.replace(problem.constraints, max_adjusted_equity_gap=0.05)
+    )
+    fun = ScaledProblem(constrained, PlanModel(constrained))
+    model = fun.model
+    assert model.pay_forms.shape[0] > 0
+    rng = np.random.default_rng(3)
+    zs = [rng.uniform(0.05, 0.95, fun.space.n) for _ in range(4)]
+    fun.prefetch(zs)
+    assert len(model._moments) == 4  # one batched sum per plan, answered from below
+    for z in zs:
+        levers = fun.space.levers(z)
+        batched = model.rep_derivatives(levers).moments
+        kept, model._moments = model._moments, ()
+        own = model.rep_derivatives(levers).moments
+        model._moments = kept
+        for got, want in ((batched.plain, own.plain), (batched.quota, own.quota), (batched.pay_forms, own.pay_forms)):
+            np.testing.assert_array_equal(got, want)
 
 
 def test_lockstep_starts_take_the_iterates_of_sequential_starts(problem, monkeypatch):
