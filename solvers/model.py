@@ -830,8 +830,12 @@ class PlanModel:
         padded = group + [group[-1]] * (slots - len(group))
         lev = np.concatenate([levers[self.lever_rows] for _, levers in padded])
         params = self._lockstep_params()
-        modes, exists = (np.asarray(a) for a in batch_locate(lev, params))
-        y, jac, hess = (np.asarray(a) for a in single_mode_derivatives_at(lev, params, self.constants, modes[:, 0]))
+        # the second-order kernel takes the modes on the device, queued behind the location;
+        # the host copies them out while it runs
+        located = batch_locate(lev, params)
+        derivatives = single_mode_derivatives_at(lev, params, self.constants, located[0][:, 0])
+        modes, exists = (np.asarray(a) for a in located)
+        y, jac, hess = (np.asarray(a) for a in derivatives)
         hessians = []
         for i, (key, _) in enumerate(group):
             rows = slice(i * self.bucket, (i + 1) * self.bucket)
