@@ -73,10 +73,19 @@ def main(argv: list[str] | None = None) -> int:
         default=int(os.environ.get("PLANOPT_PROCESSES", "1")),
         help="server processes sharing the port via SO_REUSEPORT (spawned, not forked; env PLANOPT_PROCESSES)",
     )
+    parser.add_argument(
+        "--cpu-affinity",
+        choices=("split", "inherit"),
+        default=os.environ.get("PLANOPT_CPU_AFFINITY", "split"),
+        help="with --processes > 1: split = each process on its own share of the CPUs (XLA then sizes "
+        "its thread pool to the share); inherit = every process on every CPU (env PLANOPT_CPU_AFFINITY)",
+    )
     parser.add_argument("--grace", type=float, default=10.0, help="seconds in-flight calls get on SIGTERM")
     parser.add_argument("--port-file", help="write the bound port here once listening (for scripts)")
     parser.add_argument("--log-level", default=os.environ.get("PLANOPT_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
+    if args.cpu_affinity not in ("split", "inherit"):
+        parser.error(f"--cpu-affinity / PLANOPT_CPU_AFFINITY must be split or inherit, not {args.cpu_affinity!r}")
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     config = ServerConfig(
         host=args.host,
@@ -100,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.processes > 1:
         from planopt.server.multiprocess import run_group
 
-        return run_group(config, args.processes, args.grace, args.log_level, args.port_file, stop)
+        return run_group(config, args.processes, args.grace, args.log_level, args.port_file, stop, args.cpu_affinity)
     server, port = create_server(config)
     log.info("listening on %s:%d (warming up)", args.host, port)
     metrics_port = info_of(server).metrics_port

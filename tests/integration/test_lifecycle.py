@@ -115,6 +115,12 @@ def test_multi_process_group_serves_on_one_port_and_stops_cleanly():
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         servers = [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
         assert len(servers) == 2  # two spawned server processes (plus the resource tracker)
+        # the default --cpu-affinity split: each process on its own share of this test's CPUs
+        allowed = [os.sched_getaffinity(int(c)) for c in servers]
+        mine = os.sched_getaffinity(0)
+        assert all(a and a <= mine for a in allowed)
+        if len(mine) >= 2:
+            assert not allowed[0] & allowed[1] and allowed[0] | allowed[1] == mine
         for _ in range(6):  # separate connections: the kernel spreads them over the processes
             with PlanClient(target) as client:
                 client.wait_until_serving(timeout=300)
