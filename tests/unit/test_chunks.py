@@ -1,12 +1,15 @@
 """Surface kernels run on fixed chunk shapes: every roster size reuses three compiled shapes."""
 
+import dataclasses
+
 import numpy as np
+import pytest
 from planopt.client import demo
 from planopt.server.app import DEFAULT_WARM_BUCKETS
 from planopt.solvers import model as M
 from planopt.solvers import surface as S
 from planopt.solvers.model import HESSIAN_BLOCK, SURFACE_CHUNKS, PlanModel, chunk_plan
-from planopt.solvers.problem import demo_problem
+from planopt.solvers.problem import CostOfSalesRisk, Objective, ObjectiveKind, demo_problem
 
 
 def test_chunk_plan_covers_every_roster_with_bounded_padding():
@@ -129,3 +132,46 @@ def test_the_optimisers_lean_evaluation_equals_the_full_one():
         assert lean.rep == {} and lean.role_metrics == {}
         assert {k: full.metrics[k] for k in lean.metrics} == lean.metrics
         assert "top_quartile_attainment" in full.metrics and full.rep["pay"].shape == (problem.roster.size,)
+
+
+@pytest.mark.parametrize("kind", list(ObjectiveKind))
+def test_the_value_only_assembly_equals_the_full_ones_values(kind):
+    """``evaluate(with_jacobian=False)`` (EvaluatePlan, reports) assembles without any gradient
+    (``_assemble_values``) and must give, from the same per-rep outcomes, bit for bit the
+    metrics and constraint values of the full assembly, for every objective and with every
+    constraint kind active (equity gaps, adjusted gap, attrition, OTE, the simulated risk
+    measure); its gradients are zeros. Through ``evaluate``, the value kernel's per-rep outcomes
+    may differ from the Jacobian kernel's in the last bit, so there the check is to 1e-12."""
+    p = demo_problem()
+    constraints = dataclasses.replace(
+        p.constraints,
+        max_equity_gap=0.05,
+        max_adjusted_equity_gap=0.05,
+        max_attrition=0.2,
+        cost_of_sales_risk=CostOfSalesRisk(max=0.2, draws=200, seed=3),
+    )
+    problem = dataclasses.replace(p, constraints=constraints, objective=Objective(kind, gross_margin=0.6))
+    model = PlanModel(problem)
+    kinds = {s.kind for s in model.specs}
+    assert {"equity_gap", "adjusted_equity_gap", "attrition", "cost_of_sales_risk", "ote"} <= kinds
+    for shift in (0.0, 0.05):
+        lev = problem.template.value * (1.0 + shift)
+        y, jy = model.rep_outcomes(lev)
+        full = model._assemble(lev[None], y[None], jy[None], True)
+        lean = model._assemble(lev[None], y[None], jy[None], False)
+        assert list(lean.metrics) == list(full.metrics)
+        for name in full.metrics:
+            np.testing.assert_array_equal(lean.metrics[name], full.metrics[name])
+        np.testing.assert_array_equal(lean.values, full.values)
+        np.testing.assert_array_equal(lean.role_sum, full.role_sum)
+        assert not lean.objective_grad.any() and not lean.jac.any()
+        # end to end: the report too
+        whole = model.evaluate(lev)
+        values_only = model.evaluate(lev, with_jacobian=False)
+        assert list(values_only.metrics) == list(whole.metrics)
+        for name, value in whole.metrics.items():
+            assert values_only.metrics[name] == pytest.approx(value, rel=1e-12, abs=1e-15)
+        np.testing.assert_allclose(values_only.values, whole.values, rtol=1e-12, atol=1e-15)
+        assert values_only.role_metrics.keys() == whole.role_metrics.keys()
+        for name, col in whole.rep.items():
+            np.testing.assert_allclose(values_only.rep[name], col, rtol=1e-12, atol=1e-15)
