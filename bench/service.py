@@ -1,21 +1,26 @@
 """Service throughput, tail latency, overload shedding and recovery, measured with the load-test
 SDK (open loop, HDR histograms) against a real server process on loopback.
 
-    python -m bench.service [--workers 2] [--overload-seconds 60] [--json]
+    python -m bench.service [--workers 2] [--processes N [--cpu-affinity split|inherit]]
+                            [--connections C] [--overload-seconds 60] [--json]
 
 Scenarios (each a JSON line): EvaluatePlan and OptimizePlan (demo team) at rising rates, every
 call a distinct request (seed i), so the server computes each one; the same with one request
 repeated (``*-cached``: the response-cache hit path); then OptimizePlan at 4x the highest
 distinct rate that stayed healthy, for --overload-seconds (shed latency = latency of
 RESOURCE_EXHAUSTED replies; admitted calls' deadline misses; server RSS before and after); then
-the sustainable rate again (recovery).
+the sustainable rate again (recovery). Each row also has the server's CPU time (every process
+of a group, from /proc) per OK call.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import subprocess
+from pathlib import Path
 
 from planopt.client import PlanClient
 from planopt.client.loadtest import LoadResult, build_request, connections, run_load
@@ -30,9 +35,25 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_server(workers: int, queue: int, processes: int = 1) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its live children (a multi-process group's servers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for p in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def start_server(workers: int, queue: int, processes: int = 1, affinity: str = "split") -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
     return start_server_process(
         [
+            "--cpu-affinity",
+            affinity,
             "--workers",
             str(workers),
             "--queue",
@@ -58,23 +79,31 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="duration of each rate step")
     ap.add_argument("--overload-seconds", type=float, default=60.0)
     ap.add_argument("--processes", type=int, default=1, help="server processes (SO_REUSEPORT group)")
+    ap.add_argument("--cpu-affinity", choices=("split", "inherit"), default="split", help="the server's --cpu-affinity")
+    ap.add_argument(
+        "--connections",
+        type=int,
+        help="client TCP connections (default 4, or 16 per process for a group: the kernel hashes each "
+        "connection to one process, so few connections load the processes unevenly)",
+    )
     ap.add_argument("--only", choices=("evaluate", "optimize"), help="one RPC's rate steps, no overload phase")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    proc, target = start_server(args.workers, args.queue, args.processes)
+    proc, target = start_server(args.workers, args.queue, args.processes, args.cpu_affinity)
 
     def emit(tag: str, r: LoadResult, **extra: object) -> None:
         row = {"scenario": tag, **r.to_dict(), **extra}
         print(json.dumps(row) if args.json else f"[{tag}] {r.format()} {extra or ''}", flush=True)
 
     try:
-        clients = connections(target, 4 * args.processes, max_attempts=1)
+        count = args.connections or (4 if args.processes == 1 else 16 * args.processes)
+        clients = connections(target, count, max_attempts=1)
         with PlanClient(target, max_attempts=1) as probe:
             probe.wait_until_serving(timeout=600)
         client = clients
         steps = (
-            ("evaluate", (50, 100, 200, 400, 800), 100.0, True),
-            ("optimize", (1, 2, 4, 8, 12, 16, 24, 32), 1000.0, True),
+            ("evaluate", (50, 100, 200, 400, 600, 800, 1000, 1200), 100.0, True),
+            ("optimize", (1, 2, 4, 8, 12, 16, 24, 32, 40, 48), 1000.0, True),
             ("evaluate", (400, 800, 1600), 100.0, False),
             ("optimize", (100, 200, 400), 100.0, False),
         )
@@ -86,11 +115,13 @@ def main() -> None:
             run_load(client, rpc, request, rate=min(rates), duration_s=2.0, distinct=distinct)  # warm the path
             best = 0.0
             for rate in rates:
+                cpu0 = cpu_seconds(proc.pid)
                 r = run_load(
                     client, rpc, request, rate=rate, duration_s=args.seconds, timeout_s=10.0, distinct=distinct
                 )
+                cpu_ms = 1000.0 * (cpu_seconds(proc.pid) - cpu0) / max(r.codes.get("OK", 0), 1)
                 tag = f"{rpc}@{rate}" if distinct else f"{rpc}-cached@{rate}"
-                emit(tag, r, healthy=healthy(r, p99))
+                emit(tag, r, healthy=healthy(r, p99), server_cpu_ms_per_ok=round(cpu_ms, 3))
                 if not healthy(r, p99):
                     break
                 best = rate
