@@ -83,8 +83,7 @@ def main() -> None:
     ap.add_argument(
         "--connections",
         type=int,
-        help="client TCP connections (default 4, or 16 per process for a group: the kernel hashes each "
-        "connection to one process, so few connections load the processes unevenly)",
+        help="client TCP connections, spread evenly over a group's processes (default 4, or 16 per process)",
     )
     ap.add_argument("--only", choices=("evaluate", "optimize"), help="one RPC's rate steps, no overload phase")
     ap.add_argument("--json", action="store_true")
@@ -97,7 +96,7 @@ def main() -> None:
 
     try:
         count = args.connections or (4 if args.processes == 1 else 16 * args.processes)
-        clients = connections(target, count, max_attempts=1)
+        clients = connections(target, count, balance=True, max_attempts=1)
         with PlanClient(target, max_attempts=1) as probe:
             probe.wait_until_serving(timeout=600)
         client = clients

@@ -15,6 +15,7 @@ Needs ``pip install 'planopt[loadtest]'`` (the thin client plus hdrhistogram).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -28,7 +29,7 @@ from typing import Any
 import grpc
 from hdrh.histogram import HdrHistogram
 from planopt.client.client import PlanClient
-from planopt.client.requests import csv_request, demo_request, evaluate_request_from
+from planopt.client.requests import build_options, csv_request, demo_request, evaluate_request_from
 from planopt.v1 import planopt_pb2 as pb
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
@@ -217,9 +218,65 @@ def seeded_bytes(payload: bytes, request: pb.OptimizePlanRequest | pb.EvaluatePl
     return payload + tail.SerializeToString()
 
 
-def connections(target: str, count: int, **kwargs: Any) -> list[PlanClient]:
-    """``count`` clients of ``target``, each on its own TCP connection (a local subchannel pool)."""
-    return [PlanClient(target, options=[("grpc.use_local_subchannel_pool", 1)], **kwargs) for _ in range(max(count, 1))]
+def connections(target: str, count: int, balance: bool = False, **kwargs: Any) -> list[PlanClient]:
+    """``count`` clients of ``target``, each on its own TCP connection (a local subchannel pool).
+
+    A multi-process server (``--processes``) shares its port through SO_REUSEPORT: the kernel
+    hashes each new connection to one process, so a few connections load the processes
+    unevenly (60/40 with 32 connections was common: the busier process sheds while the other
+    idles). With ``balance``, once the server is SERVING each new connection is asked which
+    process it reached (a VALIDATE_ONLY OptimizePlan, whose ``planopt-process`` trailer says
+    "index/count") and kept only while that process has fewer than its share, so the returned
+    connections are spread evenly and ordered round-robin over the processes. A server that
+    sends no trailer (one process) keeps the first ``count``; so does one that refuses the probe."""
+    count = max(count, 1)
+
+    def client() -> PlanClient:
+        return PlanClient(target, options=[("grpc.use_local_subchannel_pool", 1)], **kwargs)
+
+    if not balance:
+        return [client() for _ in range(count)]
+    probe = demo_request(build_options(validate_only=True))
+    kept: dict[int, list[PlanClient]] = {}
+    extra: list[PlanClient] = []
+    share = None
+    for _ in range(20 * count):
+        c = client()
+        if not kept and not extra:
+            c.wait_until_serving()
+        group = _process_of(c, probe)
+        if group is None:  # no trailer: nothing to balance
+            extra.append(c)
+            if len(extra) == count:
+                return extra
+            continue
+        index, processes = group
+        share = -(-count // processes)
+        if len(kept.setdefault(index, [])) < share:
+            kept[index].append(c)
+        else:
+            c.close()
+        if len(kept) == processes and all(len(v) == share for v in kept.values()):
+            break
+    for c in extra:
+        c.close()
+    ordered = [c for row in itertools.zip_longest(*kept.values()) for c in row if c is not None]
+    for c in ordered[count:]:
+        c.close()
+    return ordered[:count] + [client() for _ in range(count - len(ordered))]  # (short only if unlucky)
+
+
+def _process_of(c: PlanClient, probe: pb.OptimizePlanRequest) -> tuple[int, int] | None:
+    """The (index, count) a connection's server process reports, or None."""
+    try:
+        _, call = c._stub.OptimizePlan.with_call(probe, timeout=30.0, metadata=c._call_metadata(None))
+    except grpc.RpcError:
+        return None
+    for key, value in call.trailing_metadata() or ():
+        if key == "planopt-process":
+            index, _, total = str(value).partition("/")
+            return int(index), int(total)
+    return None
 
 
 def build_request(rpc: str, roster_csv: str | None = None) -> pb.OptimizePlanRequest | pb.EvaluatePlanRequest:
@@ -246,7 +303,12 @@ def main(argv: list[str] | None = None) -> int:
         "--connections",
         type=int,
         default=1,
-        help="TCP connections, taking calls in turn; against a multi-process server use ~16 per process: the kernel hashes each connection to one process, so a few connections load the processes unevenly",
+        help="TCP connections, taking calls in turn; against a multi-process server use a few per process (they are spread evenly over its processes unless --no-balance)",
+    )
+    ap.add_argument(
+        "--no-balance",
+        action="store_true",
+        help="keep the connections as the kernel spreads them, instead of an equal number per server process",
     )
     ap.add_argument(
         "--distinct",
@@ -259,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     clients = connections(
         args.target,
         args.connections,
+        balance=not args.no_balance,
         token=args.token,
         tls_ca=args.tls_ca,
         round_robin=args.round_robin,

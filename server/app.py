@@ -75,6 +75,9 @@ class ServerConfig:
             int(os.environ["PLANOPT_METRICS_PORT"]) if os.environ.get("PLANOPT_METRICS_PORT") else None
         )
     )
+    # "index/count" of this process in a multi-process group (``run_group`` sets it), sent as the
+    # ``planopt-process`` trailer of every call; empty for a single process: no trailer.
+    process_tag: str = ""
     # CPython's GIL switch interval, ms (``sys.setswitchinterval``; CPython's default is 5):
     # how long a thread running Python code may keep the GIL while another waits for it. 0.5
     # measured better under load (README "Throughput and overload": OptimizePlan at 4x load
@@ -191,7 +194,7 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
         maximum_concurrent_rpcs=threads,
     )
     cache = ResponseCache(config.response_cache_mib * 1024 * 1024)
-    servicer = PlanOptimizerServicer(admission=admission, metrics=metrics, cache=cache)
+    servicer = PlanOptimizerServicer(admission=admission, metrics=metrics, cache=cache, process_tag=config.process_tag)
     pb_grpc.add_PlanOptimizerServicer_to_server(servicer, server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -102,6 +102,7 @@ def run_group(
             config,
             port=port,
             reuse_port=True,
+            process_tag=f"{i}/{processes}",
             metrics_port=None
             if config.metrics_port is None
             else (config.metrics_port + i if config.metrics_port else 0),

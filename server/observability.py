@@ -23,6 +23,8 @@ log = logging.getLogger("planopt.server")
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
 REQUEST_ID_KEY = "x-request-id"
+# Trailer naming the process of a multi-process group that answered: "index/count".
+PROCESS_KEY = "planopt-process"
 
 
 class Metrics:

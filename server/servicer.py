@@ -19,7 +19,7 @@ from grpc_status import rpc_status
 from planopt.server import convert, coverage, dynamics, tiers
 from planopt.server.admission import Admission, QueueTimeout, Shed
 from planopt.server.cache import ModelCache, ResponseCache, deadline_independent
-from planopt.server.observability import REQUEST_ID_KEY, Metrics, request_id, span
+from planopt.server.observability import PROCESS_KEY, REQUEST_ID_KEY, Metrics, request_id, span
 from planopt.server.validation import (
     FRONTIER_BUDGETS,
     InvalidRequest,
@@ -111,6 +111,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
         deadline_fraction: float = 0.9,
         cache: ResponseCache | None = None,
         models: ModelCache | None = None,
+        process_tag: str = "",
     ) -> None:
         self.admission = admission if admission is not None else Admission(workers=2, queue=8)
         self.metrics = metrics if metrics is not None else Metrics()
@@ -118,6 +119,8 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
         # Prepared models of recent rosters (what-ifs on one team): ~150 bytes per rep.
         self.models = models if models is not None else ModelCache(MODEL_CACHE_REPS)
         self.deadline_margin_s = deadline_margin_s
+        # which process of a multi-process group answered (clients balance connections by it)
+        self._trailer_extra: tuple[tuple[str, str], ...] = ((PROCESS_KEY, process_tag),) if process_tag else ()
         self.deadline_fraction = deadline_fraction
 
     # ------------------------------------------------------------------ plumbing
@@ -151,7 +154,7 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
         code = "OK"
         m = self.metrics
         try:
-            context.set_trailing_metadata(((REQUEST_ID_KEY, rid),))
+            context.set_trailing_metadata(((REQUEST_ID_KEY, rid), *self._trailer_extra))
             digest = None
             if cache_when is not None and self.cache.enabled:
                 digest = _digest(request)

@@ -10,6 +10,7 @@ import grpc
 import pytest
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from planopt.client import PlanClient, PlanError
+from planopt.client.loadtest import connections
 from planopt.client.requests import build_options, demo_evaluate_request, demo_request
 from planopt.server import ServerConfig, create_server, shutdown
 from planopt.server.process import start_server_process
@@ -125,6 +126,19 @@ def test_multi_process_group_serves_on_one_port_and_stops_cleanly():
             with PlanClient(target) as client:
                 client.wait_until_serving(timeout=300)
                 assert client.evaluate_plan_raw(demo_evaluate_request()).metrics.mean_attainment > 0
+        # the load-test SDK's balanced connections: two per process, taking calls in turn; each
+        # call's planopt-process trailer names the process that answered it
+        clients = connections(target, 4, balance=True)
+        try:
+            answered = []
+            for c in clients:
+                response, call = c._stub.EvaluatePlan.with_call(demo_evaluate_request(), timeout=60)
+                assert response.metrics.mean_attainment > 0
+                answered.append(dict(call.trailing_metadata())["planopt-process"])
+            assert answered in (["0/2", "1/2", "0/2", "1/2"], ["1/2", "0/2", "1/2", "0/2"])
+        finally:
+            for c in clients:
+                c.close()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=90) == 0
     finally:

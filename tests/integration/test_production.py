@@ -11,7 +11,7 @@ import grpc
 import pytest
 import trustme
 from planopt.client import PlanClient, PlanError
-from planopt.client.loadtest import build_request, run_load, with_seed
+from planopt.client.loadtest import build_request, connections, run_load, with_seed
 from planopt.client.requests import build_options, demo_evaluate_request, demo_request
 from planopt.server import ServerConfig, create_server, info_of, shutdown
 
@@ -175,6 +175,25 @@ def test_load_test_sdk_open_loop_counts_every_call(secured):
     assert result.codes == {"OK": 40}
     lat = result.latency_ms
     assert 0 < lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["p99.9"] <= lat["max"]
+
+
+def test_balanced_connections_to_one_process_are_plain_connections(secured):
+    """A single server process sends no ``planopt-process`` trailer, so ``balance`` keeps the
+    connections it opens (and the probe passes the bearer token)."""
+    _, target = secured
+    clients = connections(target, 3, balance=True, token=TOKEN_ALL, max_attempts=1)
+    try:
+        assert len(clients) == 3
+        for c in clients:
+            _, call = c._stub.EvaluatePlan.with_call(
+                demo_evaluate_request(), timeout=60, metadata=(("authorization", f"Bearer {TOKEN_ALL}"),)
+            )
+            assert "planopt-process" not in dict(call.trailing_metadata())
+        result = run_load(clients, "evaluate", build_request("evaluate"), rate=30, duration_s=0.5)
+        assert result.codes == {"OK": 15}
+    finally:
+        for c in clients:
+            c.close()
 
 
 def test_load_test_sdk_distinct_requests_miss_the_cache(secured):
