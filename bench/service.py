@@ -27,22 +27,28 @@ from planopt.client.loadtest import LoadResult, build_request, connections, run_
 from planopt.server.process import start_server_process
 
 
+def _children(pid: int) -> list[int]:
+    with contextlib.suppress(OSError):
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return []
+
+
 def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
+    """Resident MiB of ``pid`` and its live children (a multi-process group's servers)."""
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        with contextlib.suppress(OSError), open(f"/proc/{p}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024.0
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of ``pid`` and its live children (a multi-process group's servers)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    pids = [pid]
-    with contextlib.suppress(OSError):
-        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    for p in pids:
+    for p in [pid, *_children(pid)]:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
@@ -83,7 +89,7 @@ def main() -> None:
     ap.add_argument(
         "--connections",
         type=int,
-        help="client TCP connections, spread evenly over a group's processes (default 4, or 16 per process)",
+        help="client TCP connections, spread evenly over a group's processes (default 4, or 8 per process)",
     )
     ap.add_argument("--only", choices=("evaluate", "optimize"), help="one RPC's rate steps, no overload phase")
     ap.add_argument("--json", action="store_true")
@@ -95,7 +101,7 @@ def main() -> None:
         print(json.dumps(row) if args.json else f"[{tag}] {r.format()} {extra or ''}", flush=True)
 
     try:
-        count = args.connections or (4 if args.processes == 1 else 16 * args.processes)
+        count = args.connections or (4 if args.processes == 1 else 8 * args.processes)
         clients = connections(target, count, balance=True, max_attempts=1)
         with PlanClient(target, max_attempts=1) as probe:
             probe.wait_until_serving(timeout=600)

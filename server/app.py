@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -225,6 +226,13 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
         except Exception:  # pragma: no cover - a failed warm-up must be visible, not silent
             log.exception("warm-up failed; staying NOT_SERVING")
             return
+        # Everything alive now (JAX, XLA's executables, numpy, the warm models: ~200,000
+        # tracked objects) lives as long as the process: leave it out of the cyclic collector's
+        # full passes. Without this each gen-2 pass scanned it for 100-120 ms under load (in
+        # process, 24,000 distinct demo EvaluatePlans on one core: 2 such pauses, calls queued
+        # behind them were shed); frozen, none in 24,000 calls, worst call 22 ms.
+        gc.collect()
+        gc.freeze()
         for name in ("", SERVICE_NAME):
             health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
         log.info("SERVING on port %d", port)

@@ -233,7 +233,8 @@ class PlanOptimizerServicer(pb_grpc.PlanOptimizerServicer):
             record["code"] = code
             record["elapsed_ms"] = round(elapsed * 1000, 2)
             m.latency.labels(method, code).observe(elapsed)
-            log.info(json.dumps(record, sort_keys=True))
+            if log.isEnabledFor(logging.INFO):
+                log.info(json.dumps(record, sort_keys=True))
 
     def _count_termination(self, method: str, response: Any, record: dict[str, Any]) -> None:
         if response.DESCRIPTOR.fields_by_name.get("termination") is not None:
