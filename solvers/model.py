@@ -1115,18 +1115,11 @@ class PlanModel:
         np.add.at(role_sum.swapaxes(0, 1), self.cell_role, cell_sum.swapaxes(0, 1))
         np.add.at(role_jac.swapaxes(0, 1), self.cell_role, cell_jac.swapaxes(0, 1))
         total = role_sum.sum(axis=1)  # (B, 4)
-        att_sum, pay_sum, rev_sum, leave_sum = (total[:, i] for i in range(4))
+        pay_sum, rev_sum = total[:, 1], total[:, 2]
         d_att, d_pay, d_rev, d_leave = (role_jac[:, :, i, :] for i in range(4))  # each (B, R, 6)
         n = float(self.n)
         per = (slice(None), None, None)  # a (B,) total against (B, R, 6) gradients
-        metrics = {
-            "mean_attainment": att_sum / n,
-            "quota_weighted_attainment": rev_sum / self.total_quota,
-            "revenue_usd": rev_sum,
-            "total_pay_usd": pay_sum,
-            "cost_of_sales": pay_sum / rev_sum,
-            "attrition": leave_sum / n,
-        }
+        metrics, key = self._firm_metrics(total)
         grads = {
             "mean_attainment": d_att / n,
             "quota_weighted_attainment": d_rev / self.total_quota,
@@ -1135,12 +1128,8 @@ class PlanModel:
             "cost_of_sales": d_pay / rev_sum[per] - pay_sum[per] * d_rev / rev_sum[per] ** 2,
             "attrition": d_leave / n,
         }
-        obj = self.problem.objective
-        key = _OBJECTIVE_METRIC.get(obj.kind, "profit_usd")
         if key == "profit_usd":
-            metrics[key] = obj.gross_margin * rev_sum - pay_sum
-            grads[key] = obj.gross_margin * d_rev - d_pay
-        metrics["objective"] = metrics[key]
+            grads[key] = self.problem.objective.gross_margin * d_rev - d_pay
 
         _, values = self.values_from_stats(stats, levers)
         jac = np.zeros((count, len(self.specs), n_roles, N_LEVERS))
@@ -1171,13 +1160,10 @@ class PlanModel:
                 jac[:, j, r] = (nr / nc) * (cell_jac[:, ci, 1] * pr - pc * role_jac[:, r, 1]) / pr**2
         return _Assembled(metrics, grads[key], values, jac, role_sum)
 
-    def _assemble_values(self, levers: np.ndarray, stats: np.ndarray) -> _Assembled:
-        """``_assemble`` without the Jacobian (EvaluatePlan, reports): the same metrics and
-        values by the same operations, gradients zero."""
-        count, n_roles = levers.shape[0], len(self.roles)
-        role_sum = np.zeros((count, n_roles, 4))
-        np.add.at(role_sum.swapaxes(0, 1), self.cell_role, stats[:, :, :4].swapaxes(0, 1))
-        total = role_sum.sum(axis=1)  # (B, 4)
+    def _firm_metrics(self, total: np.ndarray) -> tuple[dict[str, np.ndarray], str]:
+        """Firm totals (each (B,)) from B plans' sums of attainment, pay, revenue and leave
+        (B, 4), then the objective's own metric (profit is added for it) and ``objective``; and
+        the objective's metric's name."""
         att_sum, pay_sum, rev_sum, leave_sum = (total[:, i] for i in range(4))
         n = float(self.n)
         metrics = {
@@ -1192,6 +1178,15 @@ class PlanModel:
         if key == "profit_usd":
             metrics[key] = self.problem.objective.gross_margin * rev_sum - pay_sum
         metrics["objective"] = metrics[key]
+        return metrics, key
+
+    def _assemble_values(self, levers: np.ndarray, stats: np.ndarray) -> _Assembled:
+        """``_assemble`` without the Jacobian (EvaluatePlan, reports): the same metrics and
+        values by the same operations, gradients zero."""
+        count, n_roles = levers.shape[0], len(self.roles)
+        role_sum = np.zeros((count, n_roles, 4))
+        np.add.at(role_sum.swapaxes(0, 1), self.cell_role, stats[:, :, :4].swapaxes(0, 1))
+        metrics, _ = self._firm_metrics(role_sum.sum(axis=1))
         _, values = self.values_from_stats(stats, levers)
         for j, spec in enumerate(self.specs):
             if spec.kind == "cost_of_sales_risk":
