@@ -218,6 +218,10 @@ def seeded_bytes(payload: bytes, request: pb.OptimizePlanRequest | pb.EvaluatePl
     return payload + tail.SerializeToString()
 
 
+# connections(count=0, balance=True): this many per server process (one for a single process).
+AUTO_PER_PROCESS = 8
+
+
 def connections(target: str, count: int, balance: bool = False, **kwargs: Any) -> list[PlanClient]:
     """``count`` clients of ``target``, each on its own TCP connection (a local subchannel pool).
 
@@ -228,29 +232,32 @@ def connections(target: str, count: int, balance: bool = False, **kwargs: Any) -
     process it reached (a VALIDATE_ONLY OptimizePlan, whose ``planopt-process`` trailer says
     "index/count") and kept only while that process has fewer than its share, so the returned
     connections are spread evenly and ordered round-robin over the processes. A server that
-    sends no trailer (one process) keeps the first ``count``; so does one that refuses the probe."""
-    count = max(count, 1)
+    sends no trailer (one process) keeps the first ``count``; so does one that refuses the probe.
+    ``count=0`` with ``balance``: ``AUTO_PER_PROCESS`` per process of a group, one otherwise."""
 
     def client() -> PlanClient:
         return PlanClient(target, options=[("grpc.use_local_subchannel_pool", 1)], **kwargs)
 
     if not balance:
-        return [client() for _ in range(count)]
+        return [client() for _ in range(max(count, 1))]
     probe = demo_request(build_options(validate_only=True))
     kept: dict[int, list[PlanClient]] = {}
     extra: list[PlanClient] = []
-    share = None
-    for _ in range(20 * count):
+    share = 0
+    attempts = 0
+    while attempts < 20 * max(count, 1):
+        attempts += 1
         c = client()
-        if not kept and not extra:
+        if attempts == 1:
             c.wait_until_serving()
         group = _process_of(c, probe)
         if group is None:  # no trailer: nothing to balance
             extra.append(c)
-            if len(extra) == count:
+            if len(extra) >= max(count, 1):
                 return extra
             continue
         index, processes = group
+        count = count or AUTO_PER_PROCESS * processes
         share = -(-count // processes)
         if len(kept.setdefault(index, [])) < share:
             kept[index].append(c)
@@ -258,6 +265,7 @@ def connections(target: str, count: int, balance: bool = False, **kwargs: Any) -
             c.close()
         if len(kept) == processes and all(len(v) == share for v in kept.values()):
             break
+    count = max(count, 1)
     for c in extra:
         c.close()
     ordered = [c for row in itertools.zip_longest(*kept.values()) for c in row if c is not None]
@@ -302,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--connections",
         type=int,
-        default=1,
-        help="TCP connections, taking calls in turn; against a multi-process server use a few per process (they are spread evenly over its processes unless --no-balance)",
+        default=0,
+        help="TCP connections, taking calls in turn and spread evenly over a multi-process server's processes unless --no-balance; 0 (default): 8 per process of a multi-process server, else 1",
     )
     ap.add_argument(
         "--no-balance",

@@ -153,6 +153,19 @@ def test_multi_process_group_serves_on_one_port_and_stops_cleanly():
         finally:
             for c in clients:
                 c.close()
+        # count 0: AUTO_PER_PROCESS (8) per process of the group
+        clients = connections(target, 0, balance=True)
+        try:
+            tags = [
+                dict(c._stub.EvaluatePlan.with_call(demo_evaluate_request(), timeout=60)[1].trailing_metadata())[
+                    "planopt-process"
+                ]
+                for c in clients
+            ]
+            assert sorted(tags) == ["0/2"] * 8 + ["1/2"] * 8
+        finally:
+            for c in clients:
+                c.close()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=90) == 0
     finally:

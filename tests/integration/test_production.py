@@ -194,6 +194,11 @@ def test_balanced_connections_to_one_process_are_plain_connections(secured):
     finally:
         for c in clients:
             c.close()
+    auto = connections(target, 0, balance=True, token=TOKEN_ALL)  # one process: one connection
+    try:
+        assert len(auto) == 1
+    finally:
+        auto[0].close()
 
 
 def test_load_test_sdk_distinct_requests_miss_the_cache(secured):
