@@ -233,7 +233,8 @@ def connections(target: str, count: int, balance: bool = False, **kwargs: Any) -
     "index/count") and kept only while that process has fewer than its share, so the returned
     connections are spread evenly and ordered round-robin over the processes. A server that
     sends no trailer (one process) keeps the first ``count``; so does one that refuses the probe.
-    ``count=0`` with ``balance``: ``AUTO_PER_PROCESS`` per process of a group, one otherwise."""
+    ``count=0`` with ``balance``: ``AUTO_PER_PROCESS`` per process of a group, one otherwise.
+    Returns once every process it reached reports SERVING (each warms up on its own)."""
 
     def client() -> PlanClient:
         return PlanClient(target, options=[("grpc.use_local_subchannel_pool", 1)], **kwargs)
@@ -271,6 +272,9 @@ def connections(target: str, count: int, balance: bool = False, **kwargs: Any) -
     ordered = [c for row in itertools.zip_longest(*kept.values()) for c in row if c is not None]
     for c in ordered[count:]:
         c.close()
+    # each process warms up (and reports health) on its own: wait for every one reached
+    for row in kept.values():
+        row[0].wait_until_serving()
     return ordered[:count] + [client() for _ in range(count - len(ordered))]  # (short only if unlucky)
 
 

@@ -136,14 +136,12 @@ def test_multi_process_group_serves_on_one_port_and_stops_cleanly():
         assert all(a and a <= mine for a in allowed)
         if len(mine) >= 2:
             assert not allowed[0] & allowed[1] and allowed[0] | allowed[1] == mine
-        for _ in range(6):  # separate connections: the kernel spreads them over the processes
-            with PlanClient(target) as client:
-                client.wait_until_serving(timeout=300)
-                assert client.evaluate_plan_raw(demo_evaluate_request()).metrics.mean_attainment > 0
         # the load-test SDK's balanced connections: two per process, taking calls in turn; each
         # call's planopt-process trailer names the process that answered it
         clients = connections(target, 4, balance=True)
         try:
+            # right after start: it returned only once every process had warmed up
+            assert all(c.health() == "SERVING" for c in clients)
             answered = []
             for c in clients:
                 response, call = c._stub.EvaluatePlan.with_call(demo_evaluate_request(), timeout=60)
@@ -153,6 +151,10 @@ def test_multi_process_group_serves_on_one_port_and_stops_cleanly():
         finally:
             for c in clients:
                 c.close()
+        for _ in range(6):  # separate connections: the kernel spreads them over the processes
+            with PlanClient(target) as client:
+                client.wait_until_serving(timeout=300)
+                assert client.evaluate_plan_raw(demo_evaluate_request()).metrics.mean_attainment > 0
         # count 0: AUTO_PER_PROCESS (8) per process of the group
         clients = connections(target, 0, balance=True)
         try:
