@@ -10,6 +10,7 @@ import sys
 import threading
 
 from planopt.server.app import ServerConfig, create_server, info_of, shutdown
+from planopt.server.multiprocess import AFFINITY_MODES, run_group
 from planopt.server.process import exit_after_drain, write_port_file
 
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--cpu-affinity",
-        choices=("split", "inherit"),
+        choices=AFFINITY_MODES,
         default=os.environ.get("PLANOPT_CPU_AFFINITY", "split"),
         help="with --processes > 1: split = each process on its own share of the CPUs (XLA then sizes "
         "its thread pool to the share); inherit = every process on every CPU (env PLANOPT_CPU_AFFINITY)",
@@ -84,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port-file", help="write the bound port here once listening (for scripts)")
     parser.add_argument("--log-level", default=os.environ.get("PLANOPT_LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
-    if args.cpu_affinity not in ("split", "inherit"):
-        parser.error(f"--cpu-affinity / PLANOPT_CPU_AFFINITY must be split or inherit, not {args.cpu_affinity!r}")
+    if args.cpu_affinity not in AFFINITY_MODES:  # (argparse does not check a default from the environment)
+        parser.error(
+            f"--cpu-affinity / PLANOPT_CPU_AFFINITY must be one of {AFFINITY_MODES}, not {args.cpu_affinity!r}"
+        )
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     config = ServerConfig(
         host=args.host,
@@ -107,8 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     if args.processes > 1:
-        from planopt.server.multiprocess import run_group
-
         return run_group(config, args.processes, args.grace, args.log_level, args.port_file, stop, args.cpu_affinity)
     server, port = create_server(config)
     log.info("listening on %s:%d (warming up)", args.host, port)
