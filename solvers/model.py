@@ -43,8 +43,7 @@ BASE, TI = LEVERS.index("base_usd"), LEVERS.index("target_incentive_usd")
 ATT, PAY, WELFARE, LEAVE, EFFORT, GIVE_UP = (OUTCOME_FIELDS.index(f) for f in OUTCOME_FIELDS)
 # The surface kernels run on reps in chunks of these fixed sizes only, so each kernel compiles
 # exactly three shapes whatever the roster size: the server's warm-up covers every roster, and
-# no request pays a JIT compile (the second-order kernel, compiled for its 48-rep block only,
-# takes ~22 s).
+# no request pays a JIT compile (compiling the second-order kernels takes seconds each).
 # Per-rep cost falls with the chunk size (second-order kernel on the 2-core box, session 4: 249 /
 # 113 / 81 microseconds per rep at 48 / 192 / 1,024; session 5, modes located separately: ~115 /
 # 57 / 55), so a remainder is padded up to a larger chunk when that is cheaper than several small
@@ -650,9 +649,11 @@ class PlanModel:
         (``_rep_blocks``): its per-rep cost is ~40 us at 8 to 48 reps and 160-210 us at 128 to
         1,024 (its intermediates stop fitting in cache). The single-mode one runs on blocks of
         ``hessian_block`` reps (``HESSIAN_BLOCK``; ``LARGE_HESSIAN_BLOCK`` over
-        ``SCAN_MAX_REPS`` reps): it costs 10.9 / 4.3 us per rep at 48 / 192 (M's reps), and
-        each compiled shape of it keeps ~60-75 MB resident, so a large roster's model has one
-        (48) and an M-sized one another (192); small ones (``speculative``) have both, for their
+        ``SCAN_MAX_REPS`` reps): it costs 2.6 / 1.7 us per rep at 48 / 192 (M's reps; 10.9 /
+        4.3 us before its directional derivatives, ``surface._lever_derivatives``), and each
+        compiled shape of it keeps memory resident (a fresh process's RSS grew 28 / 12 MB with
+        the 48 / 192-rep shapes; 157 / 67 MB before), so a large roster's model has one (48)
+        and an M-sized one another (192); small ones (``speculative``) have both, for their
         first order on 48-rep chunks and their lock-step passes. On M (seeds 0 and 1,
         alternating) 192-rep blocks took 1.59-1.61 / 0.94-0.97 s against 1.77-2.16 / 1.05-1.13 s
         with 48, the same iterations."""

@@ -48,6 +48,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 jax.config.update("jax_enable_x64", True)
 
@@ -578,6 +579,18 @@ assert _BASE_LEVER == 0  # hessian_at differentiates the levers after it
 _SECOND_ORDER_ROWS = tuple(OUTCOME_FIELDS.index(f) for f in SECOND_ORDER_FIELDS)
 
 
+def _base_terms(hess5: jax.Array, attrition: jax.Array, grad: jax.Array, k: ModelConstants) -> jax.Array:
+    """The Hessians (3, 6, 6) of ``SECOND_ORDER_FIELDS`` from their block over the 5 levers after
+    base pay (3, 5, 5), the attrition probability and its lever gradient (6,) (``_lever_hessians``
+    explains the base entries)."""
+    leave = SECOND_ORDER_FIELDS.index("attrition")
+    cross = -(1.0 - 2.0 * attrition) / k.attrition_scale_usd * grad  # d2A / dbase dlevers (6,)
+    out = jnp.zeros((len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS), dtype=grad.dtype)
+    out = out.at[:, 1:, 1:].set(hess5)
+    out = out.at[leave, 0, :].set(cross)
+    return out.at[leave, :, 0].set(cross)
+
+
 def _lever_hessians(outcomes: Callable[[jax.Array], jax.Array], lv: jax.Array, k: ModelConstants) -> jax.Array:
     """Hessians (3, 6, 6) of ``SECOND_ORDER_FIELDS`` of one rep's ``outcomes(levers)``.
 
@@ -587,7 +600,9 @@ def _lever_hessians(outcomes: Callable[[jax.Array], jax.Array], lv: jax.Array, k
     pay, and for attrition A = sigmoid((outside - welfare) / s) they follow from A and its
     gradient: d2A/dbase dx = -(1 - 2A) / s * dA/dx, with dA/dbase = -A (1 - A) / s. Forward over
     forward runs on the other 5 levers only (25 tangent pairs instead of 36: ~1/3 cheaper; the
-    tests compare every entry with differences of the exact Jacobian)."""
+    tests compare every entry with differences of the exact Jacobian). The general kernel's
+    (``hessian_at``); the single-mode kernel takes ``_lever_derivatives``, which is ~3x cheaper
+    there but ~1.7x dearer here (48 reps: 2.9 vs 1.75 ms, measured alternately)."""
     rows = jnp.asarray(_SECOND_ORDER_ROWS)
     leave = SECOND_ORDER_FIELDS.index("attrition")
 
@@ -602,11 +617,58 @@ def _lever_hessians(outcomes: Callable[[jax.Array], jax.Array], lv: jax.Array, k
     hess5, (jac5, y) = jax.jacfwd(first, has_aux=True)(lv[_BASE_LEVER + 1 :])  # (3, 5, 5), (3, 5), (3,)
     a, s = y[leave], k.attrition_scale_usd
     grad = jnp.concatenate([jnp.reshape(-a * (1.0 - a) / s, (1,)), jac5[leave]])  # dA/dlevers (6,)
-    cross = -(1.0 - 2.0 * a) / s * grad  # d2A / dbase dlevers (6,)
-    out = jnp.zeros((len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS), dtype=lv.dtype)
-    out = out.at[:, 1:, 1:].set(hess5)
-    out = out.at[leave, 0, :].set(cross)
-    return out.at[leave, :, 0].set(cross)
+    return _base_terms(hess5, a, grad, k)
+
+
+# ``_lever_derivatives``' directions (rows, in lever units): each lever alone, then each pair of
+# levers after base pay, every lever scaled by ``_LEVER_UNIT`` (its natural size: USD levers in
+# 10,000s, the others in units) so that the differences that give the mixed derivatives lose
+# no more digits to the levers' units than the derivatives' own round-off.
+_LEVER_UNIT = np.array([1e4, 1e4, 1.0, 1.0, 1.0, 1.0])
+_PAIRS = tuple((i, j) for i in range(1, N_LEVERS) for j in range(i + 1, N_LEVERS))
+_DIRECTIONS = np.concatenate(
+    [np.diag(_LEVER_UNIT), np.stack([np.diag(_LEVER_UNIT)[i] + np.diag(_LEVER_UNIT)[j] for i, j in _PAIRS])]
+)
+
+
+def _lever_derivatives(
+    outcomes: Callable[[jax.Array], jax.Array], lv: jax.Array, k: ModelConstants
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """One rep's ``outcomes(levers)`` (6,), their lever Jacobian (6, 6) and the Hessians
+    (3, 6, 6) of ``SECOND_ORDER_FIELDS``, from first and second directional derivatives along
+    the 16 fixed directions ``_DIRECTIONS`` (forward over forward along each direction with
+    itself): the Jacobian's columns are the single levers' first derivatives, a Hessian's
+    diagonal their second ones, and entry (i, j) is (D2(e_i + e_j) - D2(e_i) - D2(e_j)) / 2.
+    Base pay's entries as in ``_lever_hessians``.
+
+    Why: the same numbers as ``_lever_jacobian`` plus ``_lever_hessians`` (Jacobians to 1e-16,
+    Hessians to 3e-11 of each rep's largest entry in the levers' range units, the two methods'
+    own round-off: an exact mixed-pair variant differs from both by 5e-11) at ~1/3.5 of the
+    cost on the single-mode kernel (the demo's 4 lock-step starts, 192 reps: 0.30 vs 1.09 ms per
+    call, one core, measured alternately). The directions are constants, so XLA folds their zero
+    entries out of every tangent; a pair's derivative along (u, v), u != v, costs ~3x more."""
+    rows = np.asarray(_SECOND_ORDER_ROWS)
+    leave = SECOND_ORDER_FIELDS.index("attrition")
+
+    def along(v: jax.Array) -> tuple[jax.Array, jax.Array]:
+        return jax.jvp(lambda x: jax.jvp(outcomes, (x,), (v,))[1], (lv,), (v,))
+
+    d1, d2 = jax.vmap(along)(jnp.asarray(_DIRECTIONS, dtype=lv.dtype))  # (16, 6) each
+    # Only SECOND_ORDER_FIELDS' second derivatives are wanted, and XLA drops the others' (welfare's
+    # through the envelope rule is the dearest) only when they are gathered first, before the
+    # directions are split: slicing directions first made the kernel 13x slower (192 reps: 4.7 vs
+    # 0.35 ms). The barrier keeps that order whatever XLA's simplifier does.
+    d1, d2 = jax.lax.optimization_barrier((d1, d2[:, rows]))  # (16, 6), (16, 3)
+    y = outcomes(lv)
+    jac = (d1[:N_LEVERS] / _LEVER_UNIT[:, None]).T  # (6 outcomes, 6 levers)
+    unit = _LEVER_UNIT[1:]
+    diag = d2[1:N_LEVERS]  # (5, 3): the levers after base
+    i, j = (np.array([pair[side] - 1 for pair in _PAIRS]) for side in (0, 1))
+    mixed = (d2[N_LEVERS:] - diag[i] - diag[j]) / (2.0 * unit[i] * unit[j])[:, None]  # (10, 3)
+    hess5 = jnp.zeros((len(SECOND_ORDER_FIELDS), N_LEVERS - 1, N_LEVERS - 1), dtype=lv.dtype)
+    hess5 = hess5.at[:, np.arange(N_LEVERS - 1), np.arange(N_LEVERS - 1)].set((diag / (unit**2)[:, None]).T)
+    hess5 = hess5.at[:, i, j].set(mixed.T).at[:, j, i].set(mixed.T)
+    return y, jac, _base_terms(hess5, y[rows][leave], jac[rows][leave], k)
 
 
 @jax.jit
@@ -629,22 +691,19 @@ def single_mode_derivatives_at(
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
     """Outcomes (N, 6), Jacobians (N, 6, 6) and Hessians (N, 3, 6, 6) of ``SECOND_ORDER_FIELDS``
     of reps with one effort mode (``_single_mode_outcomes``) at ``mode`` (N,): ``hessian_at``'s
-    Hessians (tests: to 1e-9) at ~1/4 of the cost (demo block 0.32 vs 1.46 ms), as one implicit
-    mode is differentiated to second order instead of two and a valley.
+    Hessians (tests: to 1e-9), as one implicit mode is differentiated to second order instead
+    of two and a valley, by directional derivatives (``_lever_derivatives``).
 
     The second-order kernel for such reps, run on ``HESSIAN_BLOCK``-rep blocks (and 48-rep
-    chunks of small rosters). It returns the first order too, which forward over forward
-    computes on the way: on the demo's 48-rep block
-    it costs the same as a Hessian-only kernel did (0.22-0.36 ms both, measured alternately),
-    and small rosters (``PlanModel.speculative``) take their first order from it as well: one
-    call per SQP trial instead of ``single_mode_jacobian_at`` then this (0.23 vs 0.35 ms, 0.36
-    vs 0.63 ms with the caches cold, as between SQP iterations), with no second compiled
-    kernel to keep in memory."""
+    chunks of small rosters). It returns the first order too, which the second order computes
+    on the way, so small rosters (``PlanModel.speculative``) take their first order from it:
+    one call per SQP trial, with no second compiled kernel to keep in memory. One core, per
+    call: 48 reps 0.125 ms, 192 reps 0.33 ms, 384 reps 0.61 ms (forward over forward on the
+    Jacobian before: 0.32 / 1.25 / 2.2 ms; ``single_mode_jacobian_at`` alone: 0.08 / 0.18 /
+    0.31 ms)."""
 
     def one(lv: jax.Array, pp: RepParams, m: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
-        outcomes = functools.partial(_single_mode_outcomes, p=pp, k=k, mode=m)
-        y, jac = _lever_jacobian(outcomes, lv)
-        return y, jac, _lever_hessians(outcomes, lv, k)
+        return _lever_derivatives(functools.partial(_single_mode_outcomes, p=pp, k=k, mode=m), lv, k)
 
     return jax.vmap(one)(lev, p, mode)
 
