@@ -705,7 +705,7 @@ class PlanModel:
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
         pending: collections.deque[tuple[int, int, Any]] = collections.deque()
         if one_mode:
-            blocks = self._rep_blocks(lev, rows, self.hessian_block, modes[:, 0])
+            blocks = self._rep_blocks(lev, rows, self.hessian_block, modes)
         else:
             blocks = self._rep_blocks(lev, rows, GENERAL_BLOCK, modes, exists)
         for start, real, lev_b, params, extra in blocks:
@@ -783,7 +783,10 @@ class PlanModel:
         """Per-rep outcomes (n, 6) and Jacobians (n, 6, 6), in sorted (cell) order. Without the
         Jacobian (a separate, cheaper kernel) the returned Jacobian is zeros."""
         if not with_jacobian:
-            y = self._kernel(values_at, levers)[: self.n]
+            # a point the optimiser evaluated (its final plan) has its outcomes cached already
+            # (from the derivative kernel: equal to the value kernel's to the last bit or two)
+            cached = self._cached_first_order(np.asarray(levers, dtype=float).tobytes())
+            y = cached[1] if cached is not None else self._kernel(values_at, levers)[: self.n]
             # zeros without their memory (29 MB on 100,000 reps): a read-only view of one block
             return y, np.broadcast_to(np.zeros((1, y.shape[1], N_LEVERS)), (self.n, y.shape[1], N_LEVERS))
         key = np.asarray(levers, dtype=float).tobytes()
@@ -842,7 +845,7 @@ class PlanModel:
         # the second-order kernel takes the modes on the device, queued behind the location;
         # the host copies them out while it runs
         located = batch_locate(lev, params)
-        derivatives = single_mode_derivatives_at(lev, params, self.constants, located[0][:, 0])
+        derivatives = single_mode_derivatives_at(lev, params, self.constants, located[0])
         modes, exists = (np.asarray(a) for a in located)
         y, jac, hess = (np.asarray(a) for a in derivatives)
         hessians = []
@@ -884,7 +887,7 @@ class PlanModel:
         # (on 100,000 reps all of them at once were another 34 MB at the solve's memory peak).
         pending: collections.deque[tuple[slice, tuple]] = collections.deque()  # type: ignore[type-arg]
         for part, p in zip(self._chunk_slices, self._chunk_params, strict=True):
-            pending.append((part, kernel(lev[part], p, self.constants, modes[part, 0])))
+            pending.append((part, kernel(lev[part], p, self.constants, modes[part])))
             if len(pending) > FIRST_ORDER_LOOKAHEAD:
                 _store(outputs, *pending.popleft(), n)
         while pending:

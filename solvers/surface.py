@@ -561,16 +561,18 @@ def jacobian_at(
 
 @jax.jit
 def single_mode_jacobian_at(
-    lev: jax.Array, p: RepParams, k: ModelConstants, mode: jax.Array
+    lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array
 ) -> tuple[jax.Array, jax.Array]:
-    """``jacobian_at`` for reps with one effort mode (``_single_mode_outcomes``) at ``mode``
-    (N,): the same outcomes and Jacobians (tests: to 1e-12) at 1/2 to 1/4 of the cost (demo
-    block 0.12 vs 0.24 ms, a 1,024-rep chunk 0.69 vs 2.7 ms)."""
+    """``jacobian_at`` for reps with one effort mode (``_single_mode_outcomes``) at their first
+    located mode (``located[:, 0]``, ``batch_locate``'s (N, 3) modes: taken whole, so a caller
+    holding them on the device slices nothing there): the same outcomes and Jacobians (tests: to
+    1e-12) at 1/2 to 1/4 of the cost (demo block 0.12 vs 0.24 ms, a 1,024-rep chunk 0.69 vs
+    2.7 ms)."""
 
     def one(lv: jax.Array, pp: RepParams, m: jax.Array) -> tuple[jax.Array, jax.Array]:
         return _lever_jacobian(lambda x: _single_mode_outcomes(x, pp, k, m), lv)
 
-    return jax.vmap(one)(lev, p, mode)
+    return jax.vmap(one)(lev, p, located[:, 0])
 
 
 SECOND_ORDER_FIELDS: tuple[str, ...] = ("attainment", "pay", "attrition")
@@ -602,7 +604,7 @@ def _lever_hessians(outcomes: Callable[[jax.Array], jax.Array], lv: jax.Array, k
     forward runs on the other 5 levers only (25 tangent pairs instead of 36: ~1/3 cheaper; the
     tests compare every entry with differences of the exact Jacobian). The general kernel's
     (``hessian_at``); the single-mode kernel takes ``_lever_derivatives``, which is ~3x cheaper
-    there but ~1.7x dearer here (48 reps: 2.9 vs 1.75 ms, measured alternately)."""
+    there but ~1.6x dearer here (48 reps: 2.8 vs 1.75 ms, measured alternately)."""
     rows = jnp.asarray(_SECOND_ORDER_ROWS)
     leave = SECOND_ORDER_FIELDS.index("attrition")
 
@@ -687,10 +689,12 @@ def hessian_at(lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Arr
 
 @jax.jit
 def single_mode_derivatives_at(
-    lev: jax.Array, p: RepParams, k: ModelConstants, mode: jax.Array
+    lev: jax.Array, p: RepParams, k: ModelConstants, located: jax.Array
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
     """Outcomes (N, 6), Jacobians (N, 6, 6) and Hessians (N, 3, 6, 6) of ``SECOND_ORDER_FIELDS``
-    of reps with one effort mode (``_single_mode_outcomes``) at ``mode`` (N,): ``hessian_at``'s
+    of reps with one effort mode (``_single_mode_outcomes``) at their first located mode
+    (``located[:, 0]``, as ``single_mode_jacobian_at``; the lock-step pass hands the located
+    modes over on the device, where slicing them cost a dispatch, ~0.17 ms): ``hessian_at``'s
     Hessians (tests: to 1e-9), as one implicit mode is differentiated to second order instead
     of two and a valley, by directional derivatives (``_lever_derivatives``).
 
@@ -705,7 +709,7 @@ def single_mode_derivatives_at(
     def one(lv: jax.Array, pp: RepParams, m: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
         return _lever_derivatives(functools.partial(_single_mode_outcomes, p=pp, k=k, mode=m), lv, k)
 
-    return jax.vmap(one)(lev, p, mode)
+    return jax.vmap(one)(lev, p, located[:, 0])
 
 
 @jax.jit

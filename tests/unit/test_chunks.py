@@ -167,6 +167,7 @@ def test_the_value_only_assembly_equals_the_full_ones_values(kind):
         assert not lean.objective_grad.any() and not lean.jac.any()
         # end to end: the report too
         whole = model.evaluate(lev)
+        model._first_order = ()  # the value kernel, not the outcomes just cached
         values_only = model.evaluate(lev, with_jacobian=False)
         assert list(values_only.metrics) == list(whole.metrics)
         for name, value in whole.metrics.items():
@@ -175,3 +176,25 @@ def test_the_value_only_assembly_equals_the_full_ones_values(kind):
         assert values_only.role_metrics.keys() == whole.role_metrics.keys()
         for name, col in whole.rep.items():
             np.testing.assert_allclose(values_only.rep[name], col, rtol=1e-12, atol=1e-15)
+
+
+def test_a_value_only_evaluation_at_a_cached_point_takes_the_cached_outcomes(monkeypatch):
+    """The optimiser's final plan was evaluated with derivatives on the way (cached), so its
+    value-only evaluation (``finish``) takes those outcomes instead of running the value kernel;
+    they must equal the value kernel's to round-off (the two kernels are different programs)."""
+    problem = demo_problem()
+    model = PlanModel(problem)
+    lev = problem.template.value * 1.03
+    cold = model.evaluate(lev, with_jacobian=False)  # nothing cached at lev: the value kernel
+    model.evaluate(lev)  # with derivatives: lev's first order is cached now
+    calls = []
+    kernel = model._kernel
+    monkeypatch.setattr(model, "_kernel", lambda *a: calls.append(a) or kernel(*a))
+    warm = model.evaluate(lev, with_jacobian=False)
+    assert calls == []
+    for name, value in cold.metrics.items():
+        assert warm.metrics[name] == pytest.approx(value, rel=1e-12, abs=1e-15)
+    for name, col in cold.rep.items():
+        np.testing.assert_allclose(warm.rep[name], col, rtol=1e-12, atol=1e-15)
+    model.evaluate(lev * 1.01, with_jacobian=False)  # not cached: the kernel runs
+    assert len(calls) == 1
