@@ -194,3 +194,45 @@ def test_speculative_second_order_equals_the_separate_kernels():
             assert float(np.max(np.abs(a - b), initial=0.0)) <= 1e-9 * float(np.max(np.abs(b), initial=1.0))
         two_mode += int(np.sum(model._located_arrays(levers)[2][: model.n, 1]))
     assert two_mode > 0  # the general kernels' path was exercised too
+
+
+@pytest.mark.parametrize("ti_scale", [0.05, 1.0, 8.0])
+def test_directional_second_order_equals_forward_over_forward(ti_scale):
+    """The single-mode kernel's derivatives (``_lever_derivatives``: second derivatives along
+    fixed directions, each lever and each pair, mixed entries from differences, in the levers'
+    natural units) against forward over forward on the same outcome function (``_lever_jacobian``
+    and ``_lever_hessians``: an independent construction of the same derivatives), at random
+    plans, including target incentives far from the natural unit (2,000 to 1,040,000 USD),
+    where the differences lose the most digits. Hessians to 1e-9 of each outcome's largest
+    entry in the levers' range units; outcomes and Jacobians to round-off."""
+    import functools
+
+    import jax
+
+    rng = np.random.default_rng(21)
+    n = 48
+    params, k = random_reps(rng, n)
+
+    @jax.jit
+    def reference(lev, p, mode):
+        def one(lv, pp, m):
+            outcomes = functools.partial(S._single_mode_outcomes, p=pp, k=k, mode=m)
+            y, jac = S._lever_jacobian(outcomes, lv)
+            return y, jac, S._lever_hessians(outcomes, lv, k)
+
+        return jax.vmap(one)(lev, p, mode)
+
+    width = (PLAN_HIGH - PLAN_LOW) * np.where(np.arange(6) == 1, ti_scale, 1.0)
+    for _ in range(3):
+        lev = PLAN_LOW + rng.uniform(0, 1, 6) * (PLAN_HIGH - PLAN_LOW)
+        lev[1] *= ti_scale
+        levs = jnp.tile(jnp.asarray(lev), (n, 1))
+        modes, _ = S.batch_locate(levs, params)
+        y, jac, hess = (np.asarray(a) for a in S.single_mode_derivatives_at(levs, params, k, modes))
+        y0, jac0, hess0 = (np.asarray(a) for a in reference(levs, params, modes[:, 0]))
+        np.testing.assert_allclose(y, y0, rtol=1e-12, atol=1e-12)
+        jac_scale = np.max(np.abs(jac0 * width), axis=(0, 2))[None, :, None]  # per outcome
+        assert float(np.max(np.abs(jac - jac0) * width / np.maximum(jac_scale, 1e-300))) <= 1e-12
+        box = np.outer(width, width)[None, None]
+        size = np.max(np.abs(hess0 * box), axis=(0, 2, 3))[None, :, None, None]  # per outcome
+        assert float(np.max(np.abs(hess - hess0) * box / size)) <= 1e-9  # measured: <= 1.5e-11
