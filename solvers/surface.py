@@ -627,6 +627,7 @@ def _lever_hessians(outcomes: Callable[[jax.Array], jax.Array], lv: jax.Array, k
 # 10,000s, the others in units) so that the differences that give the mixed derivatives lose
 # no more digits to the levers' units than the derivatives' own round-off.
 _LEVER_UNIT = np.array([1e4, 1e4, 1.0, 1.0, 1.0, 1.0])
+assert LEVERS[:2] == ("base_usd", "target_incentive_usd")  # the USD levers, first
 _PAIRS = tuple((i, j) for i in range(1, N_LEVERS) for j in range(i + 1, N_LEVERS))
 _DIRECTIONS = np.concatenate(
     [np.diag(_LEVER_UNIT), np.stack([np.diag(_LEVER_UNIT)[i] + np.diag(_LEVER_UNIT)[j] for i, j in _PAIRS])]
