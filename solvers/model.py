@@ -13,9 +13,9 @@ import collections
 import copy
 import ctypes
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import jax
 import numpy as np
@@ -69,7 +69,8 @@ GENERAL_BLOCK = 8
 # rep_derivatives sums per-rep Hessians into cell moments this many reps at a time (bounds the
 # per-rep buffer: 4,096 x 3 x 6 x 6 doubles = 3.5 MB instead of 86 MB for 100,000 reps).
 HESSIAN_BUFFER = 4096
-# First-order chunks dispatched ahead of their copy-out (``_first_order_kernels``).
+# Kernel calls dispatched ahead of their copy-out (``_in_flight``: chunks of mode location and
+# of the first order, blocks of second order).
 FIRST_ORDER_LOOKAHEAD = 4
 # Lock-step starts (``PlanModel.prefetch``): a small roster's plans are evaluated this many reps
 # to a kernel call (4 demo-team plans of 48 padded reps), and a small model keeps the first order
@@ -133,6 +134,23 @@ def _store(outputs: tuple[np.ndarray, ...], part: slice, chunk: tuple, n: int) -
     if stop > part.start:
         for out, values in zip(outputs, chunk, strict=True):
             out[part.start : stop] = np.asarray(values)[: stop - part.start]
+
+
+_T = TypeVar("_T")
+
+
+def _in_flight(calls: Iterable[_T]) -> Iterator[_T]:
+    """The results of ``calls`` (a lazy iterable whose items dispatch kernels), each handed on once
+    ``FIRST_ORDER_LOOKAHEAD`` later calls are dispatched: the kernels queue back to back while the
+    caller copies an earlier result out, and only that many calls' device buffers are alive at
+    once (on 100,000 reps, all first-order chunks at once were another 34 MB at the solve's
+    memory peak, and all mode-location chunks ~80 MB of grid values)."""
+    pending: collections.deque[_T] = collections.deque()
+    for call in calls:
+        pending.append(call)
+        if len(pending) > FIRST_ORDER_LOOKAHEAD:
+            yield pending.popleft()
+    yield from pending
 
 
 def _single_mode(exists: np.ndarray) -> np.ndarray:
@@ -566,19 +584,12 @@ class PlanModel:
         for cached, found in self._located:
             if cached == key:
                 return found
-        # Chunks are dispatched FIRST_ORDER_LOOKAHEAD ahead of their copy to the host, as in
-        # ``_first_order_kernels``: dispatched all at once, every chunk's grid values (0.8 MB a
-        # 1,024-rep chunk) were alive together until its Newton refinement ran, ~80 MB on
-        # 100,000 reps, and the largest item of L's solve peak (sampled in process: RSS 962 MB at
-        # this line, 822 MB warm; 909 MB with the lookahead).
-        located: list[tuple[np.ndarray, np.ndarray]] = []
-        pending: collections.deque[tuple[Any, Any]] = collections.deque()
-        for part, p in zip(self._chunk_slices, self._chunk_params, strict=True):
-            pending.append(batch_locate(lev[part], p))
-            if len(pending) > FIRST_ORDER_LOOKAHEAD:
-                modes, exists = pending.popleft()
-                located.append((np.asarray(modes), np.asarray(exists)))
-        located.extend((np.asarray(modes), np.asarray(exists)) for modes, exists in pending)
+        # Copied to the host as they finish (``_in_flight``): dispatched all at once, every
+        # chunk's grid values (0.8 MB a 1,024-rep chunk) were alive together until its Newton
+        # refinement ran, the largest item of L's solve peak (sampled in process: RSS 962 MB at
+        # this line, 822 MB warm; 909 MB in flight).
+        calls = (batch_locate(lev[part], p) for part, p in zip(self._chunk_slices, self._chunk_params, strict=True))
+        located = [(np.asarray(modes), np.asarray(exists)) for modes, exists in _in_flight(calls)]
         self._remember_modes(key, located)
         return located
 
@@ -711,27 +722,22 @@ class PlanModel:
     def _hessian_blocks(
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray, one_mode: bool
     ) -> np.ndarray:
-        """Per-rep Hessians of ``rows``, block by block; blocks are dispatched
-        ``FIRST_ORDER_LOOKAHEAD`` ahead of their copy-out (the next block's Python overlaps the
-        running kernel, as in ``_first_order_kernels``)."""
+        """Per-rep Hessians of ``rows``, block by block, dispatched ahead of their copy-out
+        (``_in_flight``: the next block's Python overlaps the running kernel)."""
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
-        pending: collections.deque[tuple[int, int, Any]] = collections.deque()
         if one_mode:
             blocks = self._rep_blocks(lev, rows, self.hessian_block, modes)
         else:
             blocks = self._rep_blocks(lev, rows, GENERAL_BLOCK, modes, exists)
-        for start, real, lev_b, params, extra in blocks:
+
+        def second_order(params: RepParams, lev_b: np.ndarray, extra: tuple[np.ndarray, ...]) -> Any:
             if one_mode:
-                out = single_mode_derivatives_at(lev_b, params, self.constants, *extra)[2]
-            else:
-                out = hessian_at(lev_b, params, self.constants, *extra)
-            pending.append((start, real, out))
-            if len(pending) > FIRST_ORDER_LOOKAHEAD:
-                first, count, done = pending.popleft()
-                hess[first : first + count] = np.asarray(done)[:count]
-        while pending:
-            first, count, done = pending.popleft()
-            hess[first : first + count] = np.asarray(done)[:count]
+                return single_mode_derivatives_at(lev_b, params, self.constants, *extra)[2]
+            return hessian_at(lev_b, params, self.constants, *extra)
+
+        calls = ((start, real, second_order(params, lev_b, extra)) for start, real, lev_b, params, extra in blocks)
+        for start, real, done in _in_flight(calls):
+            hess[start : start + real] = np.asarray(done)[:real]
         return hess
 
     def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:
@@ -894,16 +900,12 @@ class PlanModel:
         hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if self.speculative else None
         outputs = (y, jac) if hess is None else (y, jac, hess)
         kernel = single_mode_derivatives_at if self.speculative else single_mode_jacobian_at
-        # Chunks are dispatched FIRST_ORDER_LOOKAHEAD ahead of the copy into the outputs: the
-        # kernels still queue back to back, but only that many chunks' device buffers are alive
-        # (on 100,000 reps all of them at once were another 34 MB at the solve's memory peak).
-        pending: collections.deque[tuple[slice, tuple]] = collections.deque()  # type: ignore[type-arg]
-        for part, p in zip(self._chunk_slices, self._chunk_params, strict=True):
-            pending.append((part, kernel(lev[part], p, self.constants, modes[part])))
-            if len(pending) > FIRST_ORDER_LOOKAHEAD:
-                _store(outputs, *pending.popleft(), n)
-        while pending:
-            _store(outputs, *pending.popleft(), n)
+        calls = (
+            (part, kernel(lev[part], p, self.constants, modes[part]))
+            for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)
+        )
+        for part, chunk in _in_flight(calls):  # copied out as later chunks run
+            _store(outputs, part, chunk, n)
         self._two_mode_fixup(lev, modes, exists, y, jac, hess)
         return y, jac, hess
 
