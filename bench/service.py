@@ -23,7 +23,8 @@ import subprocess
 from pathlib import Path
 
 from planopt.client import PlanClient
-from planopt.client.loadtest import LoadResult, build_request, connections, run_load
+from planopt.client.loadtest import AUTO_PER_PROCESS, LoadResult, build_request, connections, run_load
+from planopt.server.multiprocess import AFFINITY_MODES
 from planopt.server.process import start_server_process
 
 
@@ -85,7 +86,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="duration of each rate step")
     ap.add_argument("--overload-seconds", type=float, default=60.0)
     ap.add_argument("--processes", type=int, default=1, help="server processes (SO_REUSEPORT group)")
-    ap.add_argument("--cpu-affinity", choices=("split", "inherit"), default="split", help="the server's --cpu-affinity")
+    ap.add_argument("--cpu-affinity", choices=AFFINITY_MODES, default="split", help="the server's --cpu-affinity")
     ap.add_argument(
         "--connections",
         type=int,
@@ -101,7 +102,7 @@ def main() -> None:
         print(json.dumps(row) if args.json else f"[{tag}] {r.format()} {extra or ''}", flush=True)
 
     try:
-        count = args.connections or (4 if args.processes == 1 else 8 * args.processes)
+        count = args.connections or (4 if args.processes == 1 else AUTO_PER_PROCESS * args.processes)
         clients = connections(target, count, balance=True, max_attempts=1)
         with PlanClient(target, max_attempts=1) as probe:
             probe.wait_until_serving(timeout=600)
