@@ -153,22 +153,43 @@ def test_batch_locate_matches_the_per_rep_search_on_both_of_its_paths(reps):
     Reference: ``_locate`` (grid, brackets and Newton) jitted for one rep at a time. Random
     rosters (``tests.unit.reps``: many reps with two modes) take the every-rep path; the same
     rosters with all but a few reps made single-mode (low effort cost: one steep mode) take the
-    gathered one. Both paths must give every rep's modes, valley and existence."""
+    gathered one (its spare lanes recompute rep 0: with rep 0 among the two-mode reps and
+    without). Both paths must give every rep's modes, valley and existence."""
     one = jax.jit(S._locate)
     rng = np.random.default_rng(11)
     lanes = S.second_mode_lanes(reps)
     seen = set()
-    for few in (False, True):
+    for few in (None, 0, 1):
         params, _ = random_reps(rng, reps)
-        if few:  # all but `lanes // 2` reps: no give-up mode (cheap effort, no risk aversion)
-            keep = np.arange(reps) < lanes // 2
-            params = params._replace(cost=jnp.where(keep, params.cost, 2e4), risk=jnp.where(keep, params.risk, 0.0))
         lev = jnp.tile(jnp.asarray(PLAN_HIGH), (reps, 1))  # many two-mode reps (~30%)
+        if few == 0:  # rep 0 one of the two-mode reps: swap one in
+            j = next(i for i in range(reps) if one(lev[i], S.RepParams(*(a[i] for a in params)))[1][1])
+            swap = np.arange(reps)
+            swap[[0, j]] = [j, 0]
+            params = S.RepParams(*(a[swap] for a in params))
+        if few is not None:  # all but `lanes // 2` reps from rep `few` on: no give-up mode
+            keep = (np.arange(reps) >= few) & (np.arange(reps) < few + lanes // 2)
+            params = params._replace(cost=jnp.where(keep, params.cost, 2e4), risk=jnp.where(keep, params.risk, 0.0))
         modes, exists = (np.asarray(a) for a in S.batch_locate(lev, params))
         two = int(exists[:, 1].sum())
         seen.add("gathered" if two <= lanes else "every")
-        for i in range(0, reps, max(1, reps // 64)):  # every rep on 48, 64 of them on 1,024
+        if few is not None:
+            seen.add(f"rep 0 two-mode: {bool(exists[0, 1])}")
+        # every rep on 48; on 1,024 the two-mode ones and 64 others
+        for i in sorted({*range(0, reps, max(1, reps // 64)), *np.flatnonzero(exists[:, 1])}):
             ref_modes, ref_exists = one(lev[i], S.RepParams(*(a[i] for a in params)))
             np.testing.assert_array_equal(exists[i], np.asarray(ref_exists))
             np.testing.assert_allclose(modes[i], np.asarray(ref_modes), rtol=0, atol=1e-12)
-    assert seen == {"gathered", "every"}
+    assert seen == {"gathered", "every", "rep 0 two-mode: True", "rep 0 two-mode: False"}
+
+
+def test_first_argmax_is_argmax_on_grid_scores():
+    """``_first_argmax`` (the brackets' arg-max) against ``jnp.argmax``: the first index of the
+    largest score, on rounded random scores (many ties), with -inf entries (grid points that
+    are no local maximum) and all -inf rows."""
+    rng = np.random.default_rng(5)
+    score = np.round(rng.normal(size=(512, S.GRID_POINTS)), 1)
+    score[rng.random(score.shape) < 0.5] = -np.inf
+    score[:8] = -np.inf
+    got = np.asarray(jax.jit(jax.vmap(S._first_argmax))(jnp.asarray(score)))
+    np.testing.assert_array_equal(got, np.asarray(jnp.argmax(jnp.asarray(score), axis=1)))
