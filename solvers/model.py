@@ -406,6 +406,14 @@ class PlanModel:
         # one kernel call instead of two there saves more than the rejected trials waste.
         self.speculative = all(size == SPECULATIVE_CHUNK for size in self.chunks)  # <= 96 reps
         self.hessian_block = hessian_block_for(self.n) if hessian_block is None else hessian_block
+        # Every first-order evaluation computes the second order too: small rosters (above) on
+        # their chunks, and rosters that are scanned (up to ``SCAN_MAX_REPS``, M's size) on
+        # second-order blocks, a shape their Hessians compile anyway (a 1,024-rep chunk of the
+        # second-order kernel would keep ~45 MB more resident in every warm server). On M a trial
+        # then costs ~1.3 ms more and an accepted point (~2 of 3 trials) ~4 ms less: seeds 0-3,
+        # one core, 4.5-4.7 s against 4.8-5.1 s. Large rosters take their curvature from a sample
+        # of reps (``HessianSample``), so the first order alone there.
+        self.first_order_hessians = self.speculative or self.n <= SCAN_MAX_REPS
         # The modes located at the last lever matrices (an SQP asks for the Hessian at the
         # point it has just evaluated): the second-order kernel then skips the mode search.
         self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
@@ -720,10 +728,18 @@ class PlanModel:
             )
 
     def _hessian_blocks(
-        self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray, one_mode: bool
+        self,
+        lev: np.ndarray,
+        modes: np.ndarray,
+        exists: np.ndarray,
+        rows: np.ndarray,
+        one_mode: bool,
+        first_order: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Per-rep Hessians of ``rows``, block by block, dispatched ahead of their copy-out
-        (``_in_flight``: the next block's Python overlaps the running kernel)."""
+        (``_in_flight``: the next block's Python overlaps the running kernel). ``first_order``
+        (single-mode kernel only): outcome and Jacobian arrays (rows.size, ...) to fill with the
+        kernel's first order as well."""
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
         if one_mode:
             blocks = self._rep_blocks(lev, rows, self.hessian_block, modes)
@@ -732,12 +748,14 @@ class PlanModel:
 
         def second_order(params: RepParams, lev_b: np.ndarray, extra: tuple[np.ndarray, ...]) -> Any:
             if one_mode:
-                return single_mode_derivatives_at(lev_b, params, self.constants, *extra)[2]
-            return hessian_at(lev_b, params, self.constants, *extra)
+                return single_mode_derivatives_at(lev_b, params, self.constants, *extra)
+            return (hessian_at(lev_b, params, self.constants, *extra),)
 
+        outputs = (hess,) if first_order is None else (*first_order, hess)
         calls = ((start, real, second_order(params, lev_b, extra)) for start, real, lev_b, params, extra in blocks)
         for start, real, done in _in_flight(calls):
-            hess[start : start + real] = np.asarray(done)[:real]
+            for out, part in zip(outputs, done[-len(outputs) :], strict=True):
+                out[start : start + real] = np.asarray(part)[:real]
         return hess
 
     def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:
@@ -825,8 +843,8 @@ class PlanModel:
         self._first_order = ((key, y, jac, hess), *self._first_order[: self._cached_points - 1])
 
     def _speculative_hessians(self, levers: np.ndarray) -> np.ndarray | None:
-        """The per-rep Hessians computed with the first order at ``levers`` (``speculative``),
-        or None."""
+        """The per-rep Hessians computed with the first order at ``levers``
+        (``first_order_hessians``), or None."""
         cached = self._cached_first_order(np.asarray(levers, dtype=float).tobytes())
         return None if cached is None else cached[3]
 
@@ -889,23 +907,28 @@ class PlanModel:
         return self._lockstep_device
 
     def _first_order_kernels(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Outcomes (n, 6), Jacobians (n, 6, 6) and, for a ``speculative`` model, the lever
+        """Outcomes (n, 6), Jacobians (n, 6, 6) and, with ``first_order_hessians``, the lever
         Hessians (n, 3, 6, 6) (else None): every chunk by the single-mode kernel (fixed chunk
-        shapes), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
+        shapes; a non-``speculative`` model's Hessians and first order together on second-order
+        blocks), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
         general kernels, in ``GENERAL_BLOCK`` blocks, over the single-mode answer."""
         lev, modes, exists = self._located_arrays(levers)
         n = self.n
         y = np.empty((n, len(OUTCOME_FIELDS)))
         jac = np.empty((n, len(OUTCOME_FIELDS), N_LEVERS))
-        hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if self.speculative else None
-        outputs = (y, jac) if hess is None else (y, jac, hess)
-        kernel = single_mode_derivatives_at if self.speculative else single_mode_jacobian_at
-        calls = (
-            (part, kernel(lev[part], p, self.constants, modes[part]))
-            for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)
-        )
-        for part, chunk in _in_flight(calls):  # copied out as later chunks run
-            _store(outputs, part, chunk, n)
+        hess: np.ndarray | None = None
+        if self.first_order_hessians and not self.speculative:
+            hess = self._hessian_blocks(lev, modes, exists, np.arange(n), True, first_order=(y, jac))
+        else:
+            hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if self.speculative else None
+            outputs = (y, jac) if hess is None else (y, jac, hess)
+            kernel = single_mode_derivatives_at if self.speculative else single_mode_jacobian_at
+            calls = (
+                (part, kernel(lev[part], p, self.constants, modes[part]))
+                for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)
+            )
+            for part, chunk in _in_flight(calls):  # copied out as later chunks run
+                _store(outputs, part, chunk, n)
         self._two_mode_fixup(lev, modes, exists, y, jac, hess)
         return y, jac, hess
 

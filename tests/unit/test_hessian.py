@@ -165,21 +165,25 @@ def _mixed_roster(n: int, rng: np.random.Generator) -> dict:
     return cols
 
 
-def test_speculative_second_order_equals_the_separate_kernels():
-    """A roster of at most two 48-rep chunks is ``speculative``: each first-order evaluation
-    computes the per-rep Hessians too, in one kernel (``single_mode_derivatives_at``, plus the
-    general kernels for two-mode reps), and ``rep_derivatives`` at that point reuses them. The
-    reference is the same model with ``speculative`` off (``single_mode_jacobian_at`` then
+@pytest.mark.parametrize("reps", [90, 150])
+def test_speculative_second_order_equals_the_separate_kernels(reps):
+    """A roster of at most two 48-rep chunks is ``speculative``, and one of up to
+    ``SCAN_MAX_REPS`` (150 reps: one 192-rep chunk) has ``first_order_hessians``: each
+    first-order evaluation computes the per-rep Hessians too (``single_mode_derivatives_at``, on
+    the chunks or on second-order blocks, plus the general kernels for two-mode reps), and
+    ``rep_derivatives`` at that point reuses them. The
+    reference is the same model with both off (``single_mode_jacobian_at`` then
     ``rep_hessians`` on blocks, themselves checked against the general kernels above and
     against differences of the exact Jacobian): outcomes, Jacobians and every cell moment must
     agree, at random plans where some reps have two modes."""
     from planopt.solvers.model import PlanModel
 
     rng = np.random.default_rng(11)
-    problem = demo_problem(_mixed_roster(90, rng))
+    problem = demo_problem(_mixed_roster(reps, rng))
     model, reference = PlanModel(problem), PlanModel(problem)
-    assert model.speculative and model.chunks == (48, 48)
-    reference.speculative = False
+    assert model.first_order_hessians
+    assert (model.speculative, model.chunks) == ((True, (48, 48)) if reps == 90 else (False, (192,)))
+    reference.speculative = reference.first_order_hessians = False
     two_mode = 0
     for _ in range(3):
         levers = (PLAN_LOW + rng.uniform(0, 1, 6) * (PLAN_HIGH - PLAN_LOW))[None, :]
