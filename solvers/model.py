@@ -345,10 +345,15 @@ class _ValuePlan:
 class PlanModel:
     """A plan problem made ready for repeated evaluation (sorted, padded, constraints built)."""
 
-    def __init__(self, problem: PlanProblem, hessian_block: int | None = None) -> None:
+    def __init__(
+        self, problem: PlanProblem, hessian_block: int | None = None, first_order_hessians: bool | None = None
+    ) -> None:
         """``hessian_block``: the second-order block size to use instead of this roster's own
         (``hessian_block(n)``): the server's warm-up compiles, on one chunk-sized roster, the
-        blocks of the larger rosters that share its chunks."""
+        blocks of the larger rosters that share its chunks (and, as the flag follows the block
+        size, their first-order kernels). ``first_order_hessians``: instead of the default
+        (below); False gives the first order alone (the bench's peers, which take no Hessians
+        or ask for them separately)."""
         self.problem = problem
         roster, template = problem.roster, problem.template
         self.roles = template.roles
@@ -407,13 +412,17 @@ class PlanModel:
         self.speculative = all(size == SPECULATIVE_CHUNK for size in self.chunks)  # <= 96 reps
         self.hessian_block = hessian_block_for(self.n) if hessian_block is None else hessian_block
         # Every first-order evaluation computes the second order too: small rosters (above) on
-        # their chunks, and rosters that are scanned (up to ``SCAN_MAX_REPS``, M's size) on
-        # second-order blocks, a shape their Hessians compile anyway (a 1,024-rep chunk of the
+        # their chunks, and rosters with ``HESSIAN_BLOCK`` blocks (up to ``SCAN_MAX_REPS``, M's
+        # size) on those blocks, a shape their Hessians compile anyway (a 1,024-rep chunk of the
         # second-order kernel would keep ~45 MB more resident in every warm server). On M a trial
-        # then costs ~1.3 ms more and an accepted point (~2 of 3 trials) ~4 ms less: seeds 0-3,
-        # one core, 4.5-4.7 s against 4.8-5.1 s. Large rosters take their curvature from a sample
-        # of reps (``HessianSample``), so the first order alone there.
-        self.first_order_hessians = self.speculative or self.n <= SCAN_MAX_REPS
+        # then costs ~1.3 ms more and an accepted point (~2 of 3 trials) ~4 ms less (seeds 0-7,
+        # one core: 8.1-8.6 s against 8.7-8.9 s). Large rosters (``LARGE_HESSIAN_BLOCK``) take
+        # their curvature from a sample of reps (``HessianSample``): the first order alone.
+        self.first_order_hessians = (
+            (self.speculative or self.hessian_block == HESSIAN_BLOCK)
+            if first_order_hessians is None
+            else first_order_hessians
+        )
         # The modes located at the last lever matrices (an SQP asks for the Hessian at the
         # point it has just evaluated): the second-order kernel then skips the mode search.
         self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
@@ -623,6 +632,15 @@ class PlanModel:
         levers = self.problem.template.value if levers is None else levers
         self.evaluate(levers)
         self.evaluate(levers, with_jacobian=False)
+        if self.first_order_hessians and not self.speculative:
+            # the first-order kernel alone on these chunks: a roster over SCAN_MAX_REPS runs its
+            # first order through it on the same chunk shapes (the server's warm-up compiles a
+            # chunk size once, on a roster of that size)
+            self.first_order_hessians = False
+            try:
+                self._first_order_kernels(levers)
+            finally:
+                self.first_order_hessians = True
         self.rep_derivatives(levers)
         # both second-order kernels, whichever the reps at ``levers`` needed
         located = self._located_arrays(levers)
@@ -920,9 +938,9 @@ class PlanModel:
         if self.first_order_hessians and not self.speculative:
             hess = self._hessian_blocks(lev, modes, exists, np.arange(n), True, first_order=(y, jac))
         else:
-            hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if self.speculative else None
+            hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if self.first_order_hessians else None
             outputs = (y, jac) if hess is None else (y, jac, hess)
-            kernel = single_mode_derivatives_at if self.speculative else single_mode_jacobian_at
+            kernel = single_mode_derivatives_at if self.first_order_hessians else single_mode_jacobian_at
             calls = (
                 (part, kernel(lev[part], p, self.constants, modes[part]))
                 for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)

@@ -198,3 +198,20 @@ def test_a_value_only_evaluation_at_a_cached_point_takes_the_cached_outcomes(mon
         np.testing.assert_allclose(warm.rep[name], col, rtol=1e-12, atol=1e-15)
     model.evaluate(lev * 1.01, with_jacobian=False)  # not cached: the kernel runs
     assert len(calls) == 1
+
+
+def test_a_block_roster_warms_the_first_order_kernel_of_large_rosters_on_its_chunks():
+    """A roster up to ``SCAN_MAX_REPS`` computes its first order with the second-order kernel
+    (``first_order_hessians``); a roster over it runs the first-order kernel alone on the same
+    chunk shapes, and the server's warm-up compiles each chunk size on one roster of that size.
+    So ``compile_kernels`` of the former must compile the latter's kernel too: a model of the
+    same chunks with large-roster blocks then compiles nothing for its first order."""
+    problem = demo_problem(_roster(100))
+    model = PlanModel(problem)
+    assert model.chunks == (192,) and model.first_order_hessians and not model.speculative
+    model.compile_kernels(scan=False)
+    compiled = S.compiled_shapes()
+    large = PlanModel(problem, hessian_block=M.LARGE_HESSIAN_BLOCK)  # as the warm-up builds L's
+    assert not large.first_order_hessians
+    large.evaluate(problem.template.value)
+    assert S.compiled_shapes() == compiled

@@ -180,10 +180,9 @@ def test_speculative_second_order_equals_the_separate_kernels(reps):
 
     rng = np.random.default_rng(11)
     problem = demo_problem(_mixed_roster(reps, rng))
-    model, reference = PlanModel(problem), PlanModel(problem)
+    model, reference = PlanModel(problem), PlanModel(problem, first_order_hessians=False)
     assert model.first_order_hessians
     assert (model.speculative, model.chunks) == ((True, (48, 48)) if reps == 90 else (False, (192,)))
-    reference.speculative = reference.first_order_hessians = False
     two_mode = 0
     for _ in range(3):
         levers = (PLAN_LOW + rng.uniform(0, 1, 6) * (PLAN_HIGH - PLAN_LOW))[None, :]
