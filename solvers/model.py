@@ -153,6 +153,13 @@ def _in_flight(calls: Iterable[_T]) -> Iterator[_T]:
     yield from pending
 
 
+# A first-order cache entry (``PlanModel._first_order``): levers' bytes, outcomes, Jacobians,
+# per-rep Hessians (or None) and the rows of those whose computation is deferred.
+_FirstOrder = tuple[bytes, np.ndarray, np.ndarray, "np.ndarray | None", np.ndarray]
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+_NO_ROWS.flags.writeable = False
+
+
 def _single_mode(exists: np.ndarray) -> np.ndarray:
     """Which reps (rows of a (., 2) existence array) have exactly one effort mode: those the
     single-mode kernels serve (``surface._single_mode_outcomes``)."""
@@ -429,7 +436,7 @@ class PlanModel:
         # The last (levers, y, jac, per-rep Hessians or None), most recent first: see
         # ``speculative``. One point's on a large roster (100,000 reps' Jacobians are 29 MB);
         # a small roster's keep a lock-step round's (``prefetch``).
-        self._first_order: tuple[tuple[bytes, np.ndarray, np.ndarray, np.ndarray | None], ...] = ()
+        self._first_order: tuple[_FirstOrder, ...] = ()
         self._cached_points = LOCKSTEP_PLANS if self.speculative else 1
         self._lockstep_device: RepParams | None = None  # ``_lockstep_params``
         # every rep's Hessian moments at the lock-step passes' plans (``_lockstep_pass``)
@@ -849,22 +856,33 @@ class PlanModel:
             return cached[1], cached[2]  # the SQP's curvature model asks again
         # the oldest point's arrays go now unless the caller holds them
         self._first_order = self._first_order[: self._cached_points - 1]
-        y, jac, hess = self._first_order_kernels(levers)
-        self._remember_first_order(key, y, jac, hess)
+        y, jac, hess, deferred = self._first_order_kernels(levers)
+        self._remember_first_order(key, y, jac, hess, deferred)
         return y, jac
 
-    def _cached_first_order(self, key: bytes) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray | None] | None:
+    def _cached_first_order(self, key: bytes) -> _FirstOrder | None:
         return next((entry for entry in self._first_order if entry[0] == key), None)
 
-    def _remember_first_order(self, key: bytes, y: np.ndarray, jac: np.ndarray, hess: np.ndarray | None) -> None:
+    def _remember_first_order(
+        self, key: bytes, y: np.ndarray, jac: np.ndarray, hess: np.ndarray | None, deferred: np.ndarray = _NO_ROWS
+    ) -> None:
         y.flags.writeable = jac.flags.writeable = False
-        self._first_order = ((key, y, jac, hess), *self._first_order[: self._cached_points - 1])
+        self._first_order = ((key, y, jac, hess, deferred), *self._first_order[: self._cached_points - 1])
 
     def _speculative_hessians(self, levers: np.ndarray) -> np.ndarray | None:
         """The per-rep Hessians computed with the first order at ``levers``
-        (``first_order_hessians``), or None."""
-        cached = self._cached_first_order(np.asarray(levers, dtype=float).tobytes())
-        return None if cached is None else cached[3]
+        (``first_order_hessians``), or None; the two-mode reps' ones that evaluation deferred
+        are computed now, once."""
+        key = np.asarray(levers, dtype=float).tobytes()
+        cached = self._cached_first_order(key)
+        if cached is None:
+            return None
+        hess, deferred = cached[3], cached[4]
+        if hess is not None and deferred.size:
+            hess[deferred] = self._hessian_blocks(*self._located_arrays(levers), deferred, one_mode=False)
+            done = (*cached[:4], _NO_ROWS)
+            self._first_order = tuple(done if entry is cached else entry for entry in self._first_order)
+        return hess
 
     def prefetch(self, plans: list[np.ndarray]) -> None:
         """Evaluate several lever matrices' first (and, ``speculative``, second) order in one
@@ -924,12 +942,16 @@ class PlanModel:
             self._lockstep_device = RepParams(*jax.device_put([np.tile(a, slots) for a in self.params]))
         return self._lockstep_device
 
-    def _first_order_kernels(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def _first_order_kernels(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """Outcomes (n, 6), Jacobians (n, 6, 6) and, with ``first_order_hessians``, the lever
         Hessians (n, 3, 6, 6) (else None): every chunk by the single-mode kernel (fixed chunk
         shapes; a non-``speculative`` model's Hessians and first order together on second-order
         blocks), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
-        general kernels, in ``GENERAL_BLOCK`` blocks, over the single-mode answer."""
+        general kernels, in ``GENERAL_BLOCK`` blocks, over the single-mode answer. Last, the
+        rows whose Hessians are deferred: on a non-``speculative`` model the two-mode reps'
+        (general second-order kernel, ~1.5 ms a call inside an M solve) are computed only if
+        the point's Hessian is asked for (``_speculative_hessians``): the SQP rejects ~1 trial
+        in 3 there."""
         lev, modes, exists = self._located_arrays(levers)
         n = self.n
         y = np.empty((n, len(OUTCOME_FIELDS)))
@@ -947,8 +969,9 @@ class PlanModel:
             )
             for part, chunk in _in_flight(calls):  # copied out as later chunks run
                 _store(outputs, part, chunk, n)
-        self._two_mode_fixup(lev, modes, exists, y, jac, hess)
-        return y, jac, hess
+        defer = hess is not None and not self.speculative
+        deferred = self._two_mode_fixup(lev, modes, exists, y, jac, hess, defer_hessians=defer)
+        return y, jac, hess, deferred
 
     def _two_mode_fixup(
         self,
@@ -958,14 +981,21 @@ class PlanModel:
         y: np.ndarray,
         jac: np.ndarray,
         hess: np.ndarray | None,
-    ) -> None:
+        defer_hessians: bool = False,
+    ) -> np.ndarray:
         """Overwrite the single-mode kernel's answers for the reps with two effort modes (few:
-        0-2 of 1,000 on M) with the general kernels', in ``GENERAL_BLOCK`` blocks."""
+        0-2 of 1,000 on M) with the general kernels', in ``GENERAL_BLOCK`` blocks. Returns the
+        rows whose Hessians are left to compute (``defer_hessians``: those reps' rows of
+        ``hess``, NaN until then), else none."""
         two = np.flatnonzero(~_single_mode(exists[: self.n]))
         if two.size:
             y[two], jac[two] = self._two_mode_first_order(lev, modes, exists, two)
+            if hess is not None and defer_hessians:
+                hess[two] = np.nan
+                return two
             if hess is not None:
                 hess[two] = self._hessian_blocks(lev, modes, exists, two, one_mode=False)
+        return _NO_ROWS
 
     def _two_mode_first_order(
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray
