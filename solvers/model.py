@@ -433,9 +433,9 @@ class PlanModel:
         # The modes located at the last lever matrices (an SQP asks for the Hessian at the
         # point it has just evaluated): the second-order kernel then skips the mode search.
         self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
-        # The last (levers, y, jac, per-rep Hessians or None), most recent first: see
-        # ``speculative``. One point's on a large roster (100,000 reps' Jacobians are 29 MB);
-        # a small roster's keep a lock-step round's (``prefetch``).
+        # The last (levers, y, jac, per-rep Hessians or None, rows of those deferred), most
+        # recent first: see ``first_order_hessians``. One point's on a large roster (100,000
+        # reps' Jacobians are 29 MB); a small roster's keep a lock-step round's (``prefetch``).
         self._first_order: tuple[_FirstOrder, ...] = ()
         self._cached_points = LOCKSTEP_PLANS if self.speculative else 1
         self._lockstep_device: RepParams | None = None  # ``_lockstep_params``
