@@ -643,11 +643,7 @@ class PlanModel:
             # the first-order kernel alone on these chunks: a roster over SCAN_MAX_REPS runs its
             # first order through it on the same chunk shapes (the server's warm-up compiles a
             # chunk size once, on a roster of that size)
-            self.first_order_hessians = False
-            try:
-                self._first_order_kernels(levers)
-            finally:
-                self.first_order_hessians = True
+            self._first_order_kernels(levers, hessians=False)
         self.rep_derivatives(levers)
         # both second-order kernels, whichever the reps at ``levers`` needed
         located = self._located_arrays(levers)
@@ -942,7 +938,9 @@ class PlanModel:
             self._lockstep_device = RepParams(*jax.device_put([np.tile(a, slots) for a in self.params]))
         return self._lockstep_device
 
-    def _first_order_kernels(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    def _first_order_kernels(
+        self, levers: np.ndarray, hessians: bool | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """Outcomes (n, 6), Jacobians (n, 6, 6) and, with ``first_order_hessians``, the lever
         Hessians (n, 3, 6, 6) (else None): every chunk by the single-mode kernel (fixed chunk
         shapes; a non-``speculative`` model's Hessians and first order together on second-order
@@ -951,18 +949,19 @@ class PlanModel:
         rows whose Hessians are deferred: on a non-``speculative`` model the two-mode reps'
         (general second-order kernel, ~1.5 ms a call inside an M solve) are computed only if
         the point's Hessian is asked for (``_speculative_hessians``): the SQP rejects ~1 trial
-        in 3 there."""
+        in 3 there. ``hessians``: instead of ``first_order_hessians``."""
+        hessians = self.first_order_hessians if hessians is None else hessians
         lev, modes, exists = self._located_arrays(levers)
         n = self.n
         y = np.empty((n, len(OUTCOME_FIELDS)))
         jac = np.empty((n, len(OUTCOME_FIELDS), N_LEVERS))
         hess: np.ndarray | None = None
-        if self.first_order_hessians and not self.speculative:
+        if hessians and not self.speculative:
             hess = self._hessian_blocks(lev, modes, exists, np.arange(n), True, first_order=(y, jac))
         else:
-            hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if self.first_order_hessians else None
+            hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if hessians else None
             outputs = (y, jac) if hess is None else (y, jac, hess)
-            kernel = single_mode_derivatives_at if self.first_order_hessians else single_mode_jacobian_at
+            kernel = single_mode_derivatives_at if hessians else single_mode_jacobian_at
             calls = (
                 (part, kernel(lev[part], p, self.constants, modes[part]))
                 for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)
