@@ -11,6 +11,12 @@ start, the demo's 4 lock-step starts, 8), at the demo's current plan. The two ke
 alternately (warm, median of 5 rounds of ``--repeats`` calls each, the outputs copied to the
 host), and each row reports their largest Hessian difference relative to each outcome's largest
 entry in the demo's lever-range units.
+
+Then mode location's brackets (``surface._brackets``: the two best grid maxima of each rep's V,
+by a max and a min over indices, ``surface._first_argmax``) against the same function with
+``jnp.argmax`` (what it replaced: XLA's CPU arg-max is not vectorised), on the grid values of
+the demo's reps tiled to 192 and 1,024 (a lock-step pass, a large chunk): alternating, with
+whether the brackets are identical.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from planopt.solvers import surface as S
 from planopt.solvers.model import PlanModel
@@ -40,6 +47,25 @@ def forward_over_forward(lev: Any, p: S.RepParams, k: S.ModelConstants, located:
     return jax.vmap(one)(lev, p, located[:, 0])
 
 
+def _argmax_brackets(grid: Any, v: Any) -> Any:
+    """``surface._brackets`` with ``jnp.argmax`` (the construction before session 21)."""
+    left = jnp.concatenate([jnp.array([-jnp.inf]), v[:-1]])
+    right = jnp.concatenate([v[1:], jnp.array([-jnp.inf])])
+    score = jnp.where((v >= left) & (v > right), v, -jnp.inf)
+    first = jnp.argmax(score)
+    second = jnp.argmax(jnp.where(jnp.arange(S.GRID_POINTS) == first, -jnp.inf, score))
+    idx = jnp.stack([first, second])
+    last, spacing = S.GRID_POINTS - 1, grid[1] - grid[0]
+    lo = jnp.where(idx == 0, grid[jnp.maximum(idx - 1, 0)] - spacing, grid[jnp.maximum(idx - 1, 0)])
+    hi = jnp.where(idx == last, grid[jnp.minimum(idx + 1, last)] + spacing, grid[jnp.minimum(idx + 1, last)])
+    return jnp.stack([grid[idx], lo, hi]), jnp.isfinite(score[idx])
+
+
+BRACKETS: dict[str, Callable[..., Any]] = {
+    "max_min": jax.jit(jax.vmap(S._brackets)),
+    "argmax": jax.jit(jax.vmap(_argmax_brackets)),
+}
+
 KERNELS: dict[str, Callable[..., Any]] = {
     "directional": S.single_mode_derivatives_at,
     "forward_over_forward": forward_over_forward,
@@ -51,6 +77,14 @@ def _per_call_ms(kernel: Callable[..., Any], args: tuple[Any, ...], repeats: int
     for _ in range(repeats):
         [np.asarray(a) for a in kernel(*args)]
     return 1000.0 * (time.perf_counter() - start) / repeats
+
+
+def _alternating_ms(kernels: dict[str, Callable[..., Any]], inputs: tuple[Any, ...], repeats: int) -> dict[str, float]:
+    times: dict[str, list[float]] = {name: [] for name in kernels}
+    for _ in range(5):
+        for name, kernel in kernels.items():
+            times[name].append(_per_call_ms(kernel, inputs, repeats))
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -71,19 +105,35 @@ def main() -> None:
         hess = {name: np.asarray(kernel(*inputs)[2]) for name, kernel in KERNELS.items()}  # (also compiles)
         size = np.max(np.abs(hess["forward_over_forward"] * box), axis=(0, 2, 3))[None, :, None, None]
         gap = float(np.max(np.abs(hess["directional"] - hess["forward_over_forward"]) * box / size))
-        times: dict[str, list[float]] = {name: [] for name in KERNELS}
-        for _ in range(5):
-            for name, kernel in KERNELS.items():
-                times[name].append(_per_call_ms(kernel, inputs, args.repeats))
-        ms = {name: statistics.median(t) for name, t in times.items()}
+        ms = _alternating_ms(KERNELS, inputs, args.repeats)
         row = {
+            "kernel": "second_order",
             "reps": int(lev.shape[0]),
             "directional_ms": round(ms["directional"], 4),
             "forward_over_forward_ms": round(ms["forward_over_forward"], 4),
             "speedup": round(ms["forward_over_forward"] / ms["directional"], 2),
             "hessian_gap_range_units": gap,
         }
-        print(json.dumps(row) if args.json else " ".join(f"{key}={value}" for key, value in row.items()), flush=True)
+        _emit(row, args.json)
+    for reps in (192, 1024):
+        rows = np.arange(reps) % model.n
+        grid_values = S._batch_grid_values(base[rows], S.RepParams(*(a[rows] for a in model.params)))
+        out = {name: [np.asarray(a) for a in fn(*grid_values)] for name, fn in BRACKETS.items()}
+        same = all(np.array_equal(a, b) for a, b in zip(out["max_min"], out["argmax"], strict=True))
+        ms = _alternating_ms(BRACKETS, grid_values, args.repeats)
+        row = {
+            "kernel": "brackets",
+            "reps": reps,
+            "max_min_ms": round(ms["max_min"], 4),
+            "argmax_ms": round(ms["argmax"], 4),
+            "speedup": round(ms["argmax"] / ms["max_min"], 2),
+            "identical": same,
+        }
+        _emit(row, args.json)
+
+
+def _emit(row: dict[str, Any], as_json: bool) -> None:
+    print(json.dumps(row) if as_json else " ".join(f"{key}={value}" for key, value in row.items()), flush=True)
 
 
 if __name__ == "__main__":
