@@ -17,6 +17,14 @@ by a max and a min over indices, ``surface._first_argmax``) against the same fun
 ``jnp.argmax`` (what it replaced: XLA's CPU arg-max is not vectorised), on the grid values of
 the demo's reps tiled to 192 and 1,024 (a lock-step pass, a large chunk): alternating, with
 whether the brackets are identical.
+
+Last, the two-mode kernel (``surface.two_mode_derivatives_at``: each rep's two modes and valley
+differentiated as one batch of stationary points, the mixture composed by the chain rule)
+against what it replaced in the model, ``jacobian_at`` then ``hessian_at`` (forward mode through
+the whole mixture), on a block of ``GENERAL_BLOCK`` reps that all have two effort modes (drawn
+over behaviour ranges where many do, at one plan): alternating, with the largest Jacobian and
+Hessian differences relative to each lever's / outcome's largest entry, and each construction's
+compile time (first call).
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from planopt.solvers import surface as S
-from planopt.solvers.model import PlanModel
+from planopt.solvers.model import GENERAL_BLOCK, PlanModel
 from planopt.solvers.problem import demo_problem
 
 
@@ -65,6 +73,36 @@ BRACKETS: dict[str, Callable[..., Any]] = {
     "max_min": jax.jit(jax.vmap(S._brackets)),
     "argmax": jax.jit(jax.vmap(_argmax_brackets)),
 }
+
+def _whole_mixture(lev: Any, p: S.RepParams, k: S.ModelConstants, located: Any, exists: Any) -> Any:
+    """The model's two-mode derivatives before session 22: the general kernels."""
+    y, jac = S.jacobian_at(lev, p, k, located, exists)
+    return y, jac, S.hessian_at(lev, p, k, located, exists)
+
+
+TWO_MODE: dict[str, Callable[..., Any]] = {"composed": S.two_mode_derivatives_at, "whole_mixture": _whole_mixture}
+
+
+def two_mode_block(seed: int = 0) -> tuple[np.ndarray, S.RepParams, S.ModelConstants, np.ndarray, np.ndarray]:
+    """``GENERAL_BLOCK`` reps with two effort modes at one plan: levers, parameters, constants,
+    located modes and existence (the behaviour ranges of the tests' two-mode rosters)."""
+    rng = np.random.default_rng(seed)
+    n = 512
+    params = S.RepParams(
+        mu=rng.uniform(0.1, 1.2, n),
+        sigma=rng.uniform(0.1, 0.3, n),
+        cost=rng.uniform(2e5, 6e5, n),
+        risk=rng.uniform(0, 2e-5, n),
+        outside=rng.uniform(9e4, 1.5e5, n),
+        productivity=np.ones(n),
+    )
+    lev = np.tile([100e3, 110e3, 0.5, 0.6, 2.5, 2.8], (n, 1))
+    located, exists = (np.asarray(a) for a in S.batch_locate(lev, params))
+    two = np.flatnonzero(exists[:, 0] & exists[:, 1])[:GENERAL_BLOCK]
+    assert two.size == GENERAL_BLOCK, two.size
+    constants = S.ModelConstants(np.asarray(1000.0), np.asarray(15000.0))
+    return lev[two], S.RepParams(*(a[two] for a in params)), constants, located[two], exists[two]
+
 
 KERNELS: dict[str, Callable[..., Any]] = {
     "directional": S.single_mode_derivatives_at,
@@ -130,6 +168,26 @@ def main() -> None:
             "identical": same,
         }
         _emit(row, args.json)
+    inputs = two_mode_block()
+    compile_s, out = {}, {}
+    for name, kernel in TWO_MODE.items():
+        start = time.perf_counter()
+        out[name] = [np.asarray(a) for a in kernel(*inputs)]
+        compile_s[name] = time.perf_counter() - start
+    (_, jac, hess), (_, jac_ref, hess_ref) = out["composed"], out["whole_mixture"]
+    ms = _alternating_ms(TWO_MODE, inputs, args.repeats)
+    row = {
+        "kernel": "two_mode",
+        "reps": GENERAL_BLOCK,
+        "composed_ms": round(ms["composed"], 4),
+        "whole_mixture_ms": round(ms["whole_mixture"], 4),
+        "speedup": round(ms["whole_mixture"] / ms["composed"], 2),
+        "composed_compile_s": round(compile_s["composed"], 1),
+        "whole_mixture_compile_s": round(compile_s["whole_mixture"], 1),
+        "jacobian_gap": float(np.max(np.abs(jac - jac_ref) / np.max(np.abs(jac_ref), axis=(0, 1)))),
+        "hessian_gap": float(np.max(np.abs(hess - hess_ref) / np.max(np.abs(hess_ref), axis=(0, 2, 3))[:, None, None])),
+    }
+    _emit(row, args.json)
 
 
 def _emit(row: dict[str, Any], as_json: bool) -> None:

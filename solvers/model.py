@@ -31,11 +31,10 @@ from planopt.solvers.surface import (
     ModelConstants,
     RepParams,
     batch_locate,
-    hessian_at,
-    jacobian_at,
     mixture_at,
     single_mode_derivatives_at,
     single_mode_jacobian_at,
+    two_mode_derivatives_at,
     values_at,
 )
 
@@ -61,10 +60,9 @@ LARGE_HESSIAN_BLOCK = 48
 # Rosters of such chunks only are ``PlanModel.speculative`` (their first order comes from the
 # second-order kernel, on these chunks).
 SPECULATIVE_CHUNK = SURFACE_CHUNKS[-1]
-# The general (two-mode) kernels serve the few reps with two effort modes (0-2 of M's 1,000 at
-# most iterates) and cost nearly the same per rep at 8 and 48 (second order: 45 / 38 us per rep,
-# 0.36 / 1.82 ms a call), so they run on blocks of GENERAL_BLOCK reps: one or two reps no
-# longer pay for 48.
+# The two-mode kernel (``surface.two_mode_derivatives_at``) serves the few reps with two effort
+# modes (0-2 of M's 1,000 at most iterates) on blocks of GENERAL_BLOCK reps: one or two reps do
+# not pay for a chunk.
 GENERAL_BLOCK = 8
 # rep_derivatives sums per-rep Hessians into cell moments this many reps at a time (bounds the
 # per-rep buffer: 4,096 x 3 x 6 x 6 doubles = 3.5 MB instead of 86 MB for 100,000 reps).
@@ -153,11 +151,9 @@ def _in_flight(calls: Iterable[_T]) -> Iterator[_T]:
     yield from pending
 
 
-# A first-order cache entry (``PlanModel._first_order``): levers' bytes, outcomes, Jacobians,
-# per-rep Hessians (or None) and the rows of those whose computation is deferred.
-_FirstOrder = tuple[bytes, np.ndarray, np.ndarray, "np.ndarray | None", np.ndarray]
-_NO_ROWS = np.zeros(0, dtype=np.int64)
-_NO_ROWS.flags.writeable = False
+# A first-order cache entry (``PlanModel._first_order``): levers' bytes, outcomes, Jacobians and
+# per-rep Hessians (or None).
+_FirstOrder = tuple[bytes, np.ndarray, np.ndarray, "np.ndarray | None"]
 
 
 def _single_mode(exists: np.ndarray) -> np.ndarray:
@@ -433,8 +429,7 @@ class PlanModel:
         # The modes located at the last lever matrices (an SQP asks for the Hessian at the
         # point it has just evaluated): the second-order kernel then skips the mode search.
         self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
-        # The last (levers, y, jac, per-rep Hessians or None, rows of those deferred), most
-        # recent first: see ``first_order_hessians``. One point's on a large roster (100,000
+        # The last (levers, y, jac, per-rep Hessians or None), most recent first: see ``first_order_hessians``. One point's on a large roster (100,000
         # reps' Jacobians are 29 MB); a small roster's keep a lock-step round's (``prefetch``).
         self._first_order: tuple[_FirstOrder, ...] = ()
         self._cached_points = LOCKSTEP_PLANS if self.speculative else 1
@@ -647,10 +642,8 @@ class PlanModel:
         self.rep_derivatives(levers)
         # both second-order kernels, whichever the reps at ``levers`` needed
         located = self._located_arrays(levers)
-        self._hessian_blocks(*located, np.arange(self.hessian_block) % self.n, True)
-        block = np.arange(GENERAL_BLOCK) % self.n  # the general kernels' block
-        self._hessian_blocks(*located, block, False)
-        self._two_mode_first_order(*located, block)
+        self._hessian_blocks(located[0], located[1], np.arange(self.hessian_block) % self.n)
+        self._two_mode_derivatives(*located, np.arange(GENERAL_BLOCK) % self.n)
         if self.speculative:
             levers = np.asarray(levers, dtype=float)
             self._lockstep_pass([(levers.tobytes(), levers)] * 2)  # lock-step starts' shape
@@ -695,11 +688,9 @@ class PlanModel:
     def rep_hessians(self, levers: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Lever Hessians (k, 3, 6, 6) of ``SECOND_ORDER_FIELDS`` of the reps ``rows`` (sorted
         order), at the modes located for ``levers``: reps with one effort mode (nearly all) by
-        the single-mode kernel, the others by the general one.
+        the single-mode kernel, the others by the two-mode one (``_two_mode_derivatives``).
 
-        The general second-order kernel runs on blocks of ``GENERAL_BLOCK`` reps
-        (``_rep_blocks``): its per-rep cost is ~40 us at 8 to 48 reps and 160-210 us at 128 to
-        1,024 (its intermediates stop fitting in cache). The single-mode one runs on blocks of
+        The single-mode kernel runs on blocks of
         ``hessian_block`` reps (``HESSIAN_BLOCK``; ``LARGE_HESSIAN_BLOCK`` over
         ``SCAN_MAX_REPS`` reps): it costs 2.6 / 1.7 us per rep at 48 / 192 (M's reps; 10.9 /
         4.3 us before its directional derivatives, ``surface._lever_derivatives``), and each
@@ -714,10 +705,10 @@ class PlanModel:
     def _rep_hessians(self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray) -> np.ndarray:
         single = _single_mode(exists[rows])
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
-        for one_mode in (True, False):
-            chosen = single if one_mode else ~single
-            if chosen.any():
-                hess[chosen] = self._hessian_blocks(lev, modes, exists, rows[chosen], one_mode)
+        if single.any():
+            hess[single] = self._hessian_blocks(lev, modes, rows[single])
+        if not single.all():
+            hess[~single] = self._two_mode_derivatives(lev, modes, exists, rows[~single])[2]
         return hess
 
     def _located_arrays(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -752,28 +743,20 @@ class PlanModel:
         self,
         lev: np.ndarray,
         modes: np.ndarray,
-        exists: np.ndarray,
         rows: np.ndarray,
-        one_mode: bool,
         first_order: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Per-rep Hessians of ``rows``, block by block, dispatched ahead of their copy-out
-        (``_in_flight``: the next block's Python overlaps the running kernel). ``first_order``
-        (single-mode kernel only): outcome and Jacobian arrays (rows.size, ...) to fill with the
+        """Per-rep Hessians of ``rows`` by the single-mode kernel, block by block, dispatched
+        ahead of their copy-out (``_in_flight``: the next block's Python overlaps the running
+        kernel). ``first_order``: outcome and Jacobian arrays (rows.size, ...) to fill with the
         kernel's first order as well."""
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
-        if one_mode:
-            blocks = self._rep_blocks(lev, rows, self.hessian_block, modes)
-        else:
-            blocks = self._rep_blocks(lev, rows, GENERAL_BLOCK, modes, exists)
-
-        def second_order(params: RepParams, lev_b: np.ndarray, extra: tuple[np.ndarray, ...]) -> Any:
-            if one_mode:
-                return single_mode_derivatives_at(lev_b, params, self.constants, *extra)
-            return (hessian_at(lev_b, params, self.constants, *extra),)
-
+        blocks = self._rep_blocks(lev, rows, self.hessian_block, modes)
+        calls = (
+            (start, real, single_mode_derivatives_at(lev_b, params, self.constants, *extra))
+            for start, real, lev_b, params, extra in blocks
+        )
         outputs = (hess,) if first_order is None else (*first_order, hess)
-        calls = ((start, real, second_order(params, lev_b, extra)) for start, real, lev_b, params, extra in blocks)
         for start, real, done in _in_flight(calls):
             for out, part in zip(outputs, done[-len(outputs) :], strict=True):
                 out[start : start + real] = np.asarray(part)[:real]
@@ -800,7 +783,7 @@ class PlanModel:
         quota = np.zeros_like(plain)
         pay_forms = np.zeros((forms.shape[0], cells, N_LEVERS, N_LEVERS))
         pay = SECOND_ORDER_FIELDS.index("pay")
-        computed = self._speculative_hessians(levers)
+        computed = self._first_order_hessians_at(levers)
         located = self._located_arrays(levers) if computed is None else None
         for start in range(0, rows.size, HESSIAN_BUFFER):
             part = rows[start : start + HESSIAN_BUFFER]
@@ -852,33 +835,22 @@ class PlanModel:
             return cached[1], cached[2]  # the SQP's curvature model asks again
         # the oldest point's arrays go now unless the caller holds them
         self._first_order = self._first_order[: self._cached_points - 1]
-        y, jac, hess, deferred = self._first_order_kernels(levers)
-        self._remember_first_order(key, y, jac, hess, deferred)
+        y, jac, hess = self._first_order_kernels(levers)
+        self._remember_first_order(key, y, jac, hess)
         return y, jac
 
     def _cached_first_order(self, key: bytes) -> _FirstOrder | None:
         return next((entry for entry in self._first_order if entry[0] == key), None)
 
-    def _remember_first_order(
-        self, key: bytes, y: np.ndarray, jac: np.ndarray, hess: np.ndarray | None, deferred: np.ndarray = _NO_ROWS
-    ) -> None:
+    def _remember_first_order(self, key: bytes, y: np.ndarray, jac: np.ndarray, hess: np.ndarray | None) -> None:
         y.flags.writeable = jac.flags.writeable = False
-        self._first_order = ((key, y, jac, hess, deferred), *self._first_order[: self._cached_points - 1])
+        self._first_order = ((key, y, jac, hess), *self._first_order[: self._cached_points - 1])
 
-    def _speculative_hessians(self, levers: np.ndarray) -> np.ndarray | None:
+    def _first_order_hessians_at(self, levers: np.ndarray) -> np.ndarray | None:
         """The per-rep Hessians computed with the first order at ``levers``
-        (``first_order_hessians``), or None; the two-mode reps' ones that evaluation deferred
-        are computed now, once."""
-        key = np.asarray(levers, dtype=float).tobytes()
-        cached = self._cached_first_order(key)
-        if cached is None:
-            return None
-        hess, deferred = cached[3], cached[4]
-        if hess is not None and deferred.size:
-            hess[deferred] = self._hessian_blocks(*self._located_arrays(levers), deferred, one_mode=False)
-            done = (*cached[:4], _NO_ROWS)
-            self._first_order = tuple(done if entry is cached else entry for entry in self._first_order)
-        return hess
+        (``first_order_hessians``), or None."""
+        cached = self._cached_first_order(np.asarray(levers, dtype=float).tobytes())
+        return None if cached is None else cached[3]
 
     def prefetch(self, plans: list[np.ndarray]) -> None:
         """Evaluate several lever matrices' first (and, ``speculative``, second) order in one
@@ -940,16 +912,13 @@ class PlanModel:
 
     def _first_order_kernels(
         self, levers: np.ndarray, hessians: bool | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Outcomes (n, 6), Jacobians (n, 6, 6) and, with ``first_order_hessians``, the lever
         Hessians (n, 3, 6, 6) (else None): every chunk by the single-mode kernel (fixed chunk
         shapes; a non-``speculative`` model's Hessians and first order together on second-order
         blocks), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
-        general kernels, in ``GENERAL_BLOCK`` blocks, over the single-mode answer. Last, the
-        rows whose Hessians are deferred: on a non-``speculative`` model the two-mode reps'
-        (general second-order kernel, ~1.5 ms a call inside an M solve) are computed only if
-        the point's Hessian is asked for (``_speculative_hessians``): the SQP rejects ~1 trial
-        in 3 there. ``hessians``: instead of ``first_order_hessians``."""
+        two-mode kernel, in ``GENERAL_BLOCK`` blocks, over the single-mode answer.
+        ``hessians``: instead of ``first_order_hessians``."""
         hessians = self.first_order_hessians if hessians is None else hessians
         lev, modes, exists = self._located_arrays(levers)
         n = self.n
@@ -957,7 +926,7 @@ class PlanModel:
         jac = np.empty((n, len(OUTCOME_FIELDS), N_LEVERS))
         hess: np.ndarray | None = None
         if hessians and not self.speculative:
-            hess = self._hessian_blocks(lev, modes, exists, np.arange(n), True, first_order=(y, jac))
+            hess = self._hessian_blocks(lev, modes, np.arange(n), first_order=(y, jac))
         else:
             hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if hessians else None
             outputs = (y, jac) if hess is None else (y, jac, hess)
@@ -968,9 +937,8 @@ class PlanModel:
             )
             for part, chunk in _in_flight(calls):  # copied out as later chunks run
                 _store(outputs, part, chunk, n)
-        defer = hess is not None and not self.speculative
-        deferred = self._two_mode_fixup(lev, modes, exists, y, jac, hess, defer_hessians=defer)
-        return y, jac, hess, deferred
+        self._two_mode_fixup(lev, modes, exists, y, jac, hess)
+        return y, jac, hess
 
     def _two_mode_fixup(
         self,
@@ -980,35 +948,36 @@ class PlanModel:
         y: np.ndarray,
         jac: np.ndarray,
         hess: np.ndarray | None,
-        defer_hessians: bool = False,
-    ) -> np.ndarray:
+    ) -> None:
         """Overwrite the single-mode kernel's answers for the reps with two effort modes (few:
-        0-2 of 1,000 on M) with the general kernels', in ``GENERAL_BLOCK`` blocks. Returns the
-        rows whose Hessians are left to compute (``defer_hessians``: those reps' rows of
-        ``hess``, NaN until then), else none."""
+        0-2 of 1,000 on M) with the two-mode kernel's (``_two_mode_derivatives``); their
+        Hessians too where ``hess`` is given."""
         two = np.flatnonzero(~_single_mode(exists[: self.n]))
         if two.size:
-            y[two], jac[two] = self._two_mode_first_order(lev, modes, exists, two)
-            if hess is not None and defer_hessians:
-                hess[two] = np.nan
-                return two
+            y[two], jac[two], h = self._two_mode_derivatives(lev, modes, exists, two)
             if hess is not None:
-                hess[two] = self._hessian_blocks(lev, modes, exists, two, one_mode=False)
-        return _NO_ROWS
+                hess[two] = h
 
-    def _two_mode_first_order(
+    def _two_mode_derivatives(
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Outcomes and Jacobians of ``rows`` by the general first-order kernel, in blocks."""
-        y = np.empty((rows.size, len(OUTCOME_FIELDS)))
-        jac = np.empty((rows.size, len(OUTCOME_FIELDS), N_LEVERS))
-        for start, real, lev_b, params, (modes_b, exists_b) in self._rep_blocks(
-            lev, rows, GENERAL_BLOCK, modes, exists
-        ):
-            y_b, jac_b = jacobian_at(lev_b, params, self.constants, modes_b, exists_b)
-            y[start : start + real] = np.asarray(y_b)[:real]
-            jac[start : start + real] = np.asarray(jac_b)[:real]
-        return y, jac
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Outcomes, Jacobians and Hessians of ``rows`` by the two-mode kernel
+        (``two_mode_derivatives_at``), in ``GENERAL_BLOCK`` blocks dispatched ahead of their
+        copy-out."""
+        outputs = (
+            np.empty((rows.size, len(OUTCOME_FIELDS))),
+            np.empty((rows.size, len(OUTCOME_FIELDS), N_LEVERS)),
+            np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)),
+        )
+        blocks = self._rep_blocks(lev, rows, GENERAL_BLOCK, modes, exists)
+        calls = (
+            (start, real, two_mode_derivatives_at(lev_b, params, self.constants, *extra))
+            for start, real, lev_b, params, extra in blocks
+        )
+        for start, real, done in _in_flight(calls):
+            for out, part in zip(outputs, done, strict=True):
+                out[start : start + real] = np.asarray(part)[:real]
+        return outputs
 
     def mixture(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-rep effort modes and weights (padded length, sorted order; Monte Carlo)."""

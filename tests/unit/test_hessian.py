@@ -52,6 +52,31 @@ def test_rep_hessians_match_differences_of_the_exact_jacobian():
     assert checked == 4 * 6 * n * 3 * 6
 
 
+def test_two_mode_kernel_composes_the_general_kernels_derivatives():
+    """``two_mode_derivatives_at`` differentiates each stationary point (two modes, the valley)
+    on its own and composes the mixture by the chain rule; the reference differentiates the
+    whole mixture by forward mode (``jacobian_at``, and ``hessian_at``: forward over forward).
+    Two independent constructions of the same derivatives must agree on every rep, those with
+    two modes included (the behaviour ranges of ``tests.unit.reps``: many at these plans)."""
+    rng = np.random.default_rng(3)
+    n = 40
+    params, k = random_reps(rng, n)
+    two_mode = 0
+    for _ in range(4):
+        lev = jnp.tile(jnp.asarray(PLAN_LOW + rng.uniform(0, 1, 6) * (PLAN_HIGH - PLAN_LOW)), (n, 1))
+        located = S.batch_locate(lev, params)
+        y_ref, jac_ref = (np.asarray(a) for a in S.jacobian_at(lev, params, k, *located))
+        hess_ref = np.asarray(S.hessian_at(lev, params, k, *located))
+        y, jac, hess = (np.asarray(a) for a in S.two_mode_derivatives_at(lev, params, k, *located))
+        np.testing.assert_allclose(y, y_ref, rtol=1e-13, atol=1e-13)
+        jac_scale = np.max(np.abs(jac_ref), axis=(0, 1))[None, None, :]  # per lever
+        assert float(np.max(np.abs(jac - jac_ref) / jac_scale)) <= 1e-12
+        scale = np.max(np.abs(hess_ref), axis=(0, 2, 3))[None, :, None, None]  # per outcome
+        assert float(np.max(np.abs(hess - hess_ref) / scale)) <= 1e-9
+        two_mode += int(np.sum(np.asarray(located[1])[:, 1]))
+    assert two_mode > 0
+
+
 def _lagrangian_fd(fun: ScaledProblem, z: np.ndarray, lam: np.ndarray, h: float = 1e-5) -> np.ndarray:
     out = np.zeros((z.size, z.size))
     for i in range(z.size):
@@ -120,11 +145,12 @@ def test_exact_hessian_sqp_reaches_the_bfgs_optimum_in_fewer_iterations():
 
 def test_single_mode_kernels_give_the_general_kernels_derivatives():
     """The model runs reps with one effort mode through ``single_mode_jacobian_at`` and
-    ``single_mode_derivatives_at`` and the rest through ``jacobian_at`` and ``hessian_at``. On a
+    ``single_mode_derivatives_at`` and the rest through ``two_mode_derivatives_at``. On a
     roster where many reps have two modes (the behaviour ranges of ``tests.unit.reps``), at
     random plans, every rep's outcomes, Jacobians and Hessians must equal the general kernels'
-    (the reference: ``jacobian_at`` on every chunk, ``hessian_at`` on every block)."""
-    from planopt.solvers.model import PlanModel
+    (the reference: ``jacobian_at`` on every chunk, ``hessian_at`` on every block: forward mode
+    through the whole mixture, with no per-kind shortcut)."""
+    from planopt.solvers.model import GENERAL_BLOCK, PlanModel
 
     rng = np.random.default_rng(7)
     model = PlanModel(demo_problem(_mixed_roster(100, rng)))
@@ -135,7 +161,12 @@ def test_single_mode_kernels_give_the_general_kernels_derivatives():
         levers = (PLAN_LOW + rng.uniform(0, 1, 6) * (PLAN_HIGH - PLAN_LOW))[None, :]
         got = model.rep_hessians(levers, rows)
         lev, modes, exists = model._located_arrays(levers)
-        ref = model._hessian_blocks(lev, modes, exists, rows, one_mode=False)
+        ref = np.concatenate(
+            [
+                np.asarray(S.hessian_at(lev_b, params, model.constants, *extra))[:real]
+                for _, real, lev_b, params, extra in model._rep_blocks(lev, rows, GENERAL_BLOCK, modes, exists)
+            ]
+        )
         scale = np.max(np.abs(ref), axis=(0, 2, 3))[None, :, None, None]  # per outcome
         assert float(np.max(np.abs(got - ref) / scale)) <= 1e-9
         model._first_order = ()
@@ -187,8 +218,8 @@ def test_speculative_second_order_equals_the_separate_kernels(reps):
     for _ in range(3):
         levers = (PLAN_LOW + rng.uniform(0, 1, 6) * (PLAN_HIGH - PLAN_LOW))[None, :]
         got, ref = model.rep_derivatives(levers), reference.rep_derivatives(levers)
-        assert model._speculative_hessians(levers) is not None  # reused, not recomputed
-        assert reference._speculative_hessians(levers) is None
+        assert model._first_order_hessians_at(levers) is not None  # reused, not recomputed
+        assert reference._first_order_hessians_at(levers) is None
         np.testing.assert_allclose(got.y, ref.y, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(got.jac, ref.jac, rtol=1e-12, atol=1e-9)
         for name in ("plain", "quota", "pay_forms"):

@@ -33,9 +33,9 @@ def test_prefetched_plans_equal_plans_evaluated_alone(problem):
         before = fun.model._first_order
         y, jac = fun.model.rep_outcomes(levers)
         assert fun.model._first_order is before  # answered from the prefetched pass
-        hess = fun.model._speculative_hessians(levers)
+        hess = fun.model._first_order_hessians_at(levers)
         y_ref, jac_ref = alone.model.rep_outcomes(levers)
-        hess_ref = alone.model._speculative_hessians(levers)
+        hess_ref = alone.model._first_order_hessians_at(levers)
         exists = alone.model._located_arrays(levers)[2][: alone.model.n]
         two_mode_reps += int(np.sum(exists[:, 1]))
         np.testing.assert_array_equal(y, y_ref)
