@@ -74,6 +74,7 @@ BRACKETS: dict[str, Callable[..., Any]] = {
     "argmax": jax.jit(jax.vmap(_argmax_brackets)),
 }
 
+
 def _whole_mixture(lev: Any, p: S.RepParams, k: S.ModelConstants, located: Any, exists: Any) -> Any:
     """The model's two-mode derivatives before session 22: the general kernels."""
     y, jac = S.jacobian_at(lev, p, k, located, exists)

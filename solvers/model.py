@@ -414,13 +414,15 @@ class PlanModel:
         # one kernel call instead of two there saves more than the rejected trials waste.
         self.speculative = all(size == SPECULATIVE_CHUNK for size in self.chunks)  # <= 96 reps
         self.hessian_block = hessian_block_for(self.n) if hessian_block is None else hessian_block
-        # Every first-order evaluation computes the second order too: small rosters (above) on
-        # their chunks, and rosters with ``HESSIAN_BLOCK`` blocks (up to ``SCAN_MAX_REPS``, M's
-        # size) on those blocks, a shape their Hessians compile anyway (a 1,024-rep chunk of the
-        # second-order kernel would keep ~45 MB more resident in every warm server). On M a trial
-        # then costs ~1.3 ms more and an accepted point (~2 of 3 trials) ~4 ms less (seeds 0-7,
-        # one core: 8.1-8.6 s against 8.7-8.9 s). Large rosters (``LARGE_HESSIAN_BLOCK``) take
-        # their curvature from a sample of reps (``HessianSample``): the first order alone.
+        # Every first-order evaluation computes the second order too, on the surface chunks
+        # (``single_mode_derivatives_at``): small rosters (above) and rosters with
+        # ``HESSIAN_BLOCK`` blocks (up to ``SCAN_MAX_REPS``, M's size). On M a trial then costs
+        # ~1.3 ms more and an accepted point (~2 of 3 trials) ~4 ms less. The 1,024-rep chunk of
+        # that kernel keeps ~40 MB more resident in a warm server than 192-rep blocks did (678
+        # against 640 MiB after the default warm-up; session 22), for M ~12% faster (seeds 0-3,
+        # one core, alternating: 6.1-6.7 s against 7.2-8.0 s, the same iterates). Large rosters
+        # (``LARGE_HESSIAN_BLOCK``) take their curvature from a sample of reps
+        # (``HessianSample``): the first order alone.
         self.first_order_hessians = (
             (self.speculative or self.hessian_block == HESSIAN_BLOCK)
             if first_order_hessians is None
@@ -429,8 +431,9 @@ class PlanModel:
         # The modes located at the last lever matrices (an SQP asks for the Hessian at the
         # point it has just evaluated): the second-order kernel then skips the mode search.
         self._located: tuple[tuple[bytes, list[tuple[np.ndarray, np.ndarray]]], ...] = ()
-        # The last (levers, y, jac, per-rep Hessians or None), most recent first: see ``first_order_hessians``. One point's on a large roster (100,000
-        # reps' Jacobians are 29 MB); a small roster's keep a lock-step round's (``prefetch``).
+        # The last (levers, y, jac, per-rep Hessians or None), most recent first: see
+        # ``first_order_hessians``. One point's on a large roster (100,000 reps' Jacobians are
+        # 29 MB); a small roster's keep a lock-step round's (``prefetch``).
         self._first_order: tuple[_FirstOrder, ...] = ()
         self._cached_points = LOCKSTEP_PLANS if self.speculative else 1
         self._lockstep_device: RepParams | None = None  # ``_lockstep_params``
@@ -739,27 +742,18 @@ class PlanModel:
                 tuple(a[sl] for a in extra_all),
             )
 
-    def _hessian_blocks(
-        self,
-        lev: np.ndarray,
-        modes: np.ndarray,
-        rows: np.ndarray,
-        first_order: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> np.ndarray:
+    def _hessian_blocks(self, lev: np.ndarray, modes: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Per-rep Hessians of ``rows`` by the single-mode kernel, block by block, dispatched
         ahead of their copy-out (``_in_flight``: the next block's Python overlaps the running
-        kernel). ``first_order``: outcome and Jacobian arrays (rows.size, ...) to fill with the
-        kernel's first order as well."""
+        kernel)."""
         hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
         blocks = self._rep_blocks(lev, rows, self.hessian_block, modes)
         calls = (
             (start, real, single_mode_derivatives_at(lev_b, params, self.constants, *extra))
             for start, real, lev_b, params, extra in blocks
         )
-        outputs = (hess,) if first_order is None else (*first_order, hess)
         for start, real, done in _in_flight(calls):
-            for out, part in zip(outputs, done[-len(outputs) :], strict=True):
-                out[start : start + real] = np.asarray(part)[:real]
+            hess[start : start + real] = np.asarray(done[-1])[:real]
         return hess
 
     def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:
@@ -915,8 +909,7 @@ class PlanModel:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Outcomes (n, 6), Jacobians (n, 6, 6) and, with ``first_order_hessians``, the lever
         Hessians (n, 3, 6, 6) (else None): every chunk by the single-mode kernel (fixed chunk
-        shapes; a non-``speculative`` model's Hessians and first order together on second-order
-        blocks), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
+        shapes), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
         two-mode kernel, in ``GENERAL_BLOCK`` blocks, over the single-mode answer.
         ``hessians``: instead of ``first_order_hessians``."""
         hessians = self.first_order_hessians if hessians is None else hessians
@@ -924,19 +917,15 @@ class PlanModel:
         n = self.n
         y = np.empty((n, len(OUTCOME_FIELDS)))
         jac = np.empty((n, len(OUTCOME_FIELDS), N_LEVERS))
-        hess: np.ndarray | None = None
-        if hessians and not self.speculative:
-            hess = self._hessian_blocks(lev, modes, np.arange(n), first_order=(y, jac))
-        else:
-            hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if hessians else None
-            outputs = (y, jac) if hess is None else (y, jac, hess)
-            kernel = single_mode_derivatives_at if hessians else single_mode_jacobian_at
-            calls = (
-                (part, kernel(lev[part], p, self.constants, modes[part]))
-                for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)
-            )
-            for part, chunk in _in_flight(calls):  # copied out as later chunks run
-                _store(outputs, part, chunk, n)
+        hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if hessians else None
+        outputs = (y, jac) if hess is None else (y, jac, hess)
+        kernel = single_mode_derivatives_at if hessians else single_mode_jacobian_at
+        calls = (
+            (part, kernel(lev[part], p, self.constants, modes[part]))
+            for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)
+        )
+        for part, chunk in _in_flight(calls):  # copied out as later chunks run
+            _store(outputs, part, chunk, n)
         self._two_mode_fixup(lev, modes, exists, y, jac, hess)
         return y, jac, hess
 

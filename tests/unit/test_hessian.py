@@ -200,8 +200,8 @@ def _mixed_roster(n: int, rng: np.random.Generator) -> dict:
 def test_speculative_second_order_equals_the_separate_kernels(reps):
     """A roster of at most two 48-rep chunks is ``speculative``, and one of up to
     ``SCAN_MAX_REPS`` (150 reps: one 192-rep chunk) has ``first_order_hessians``: each
-    first-order evaluation computes the per-rep Hessians too (``single_mode_derivatives_at``, on
-    the chunks or on second-order blocks, plus the general kernels for two-mode reps), and
+    first-order evaluation computes the per-rep Hessians too (``single_mode_derivatives_at`` on
+    the chunks, plus the two-mode kernel for two-mode reps), and
     ``rep_derivatives`` at that point reuses them. The
     reference is the same model with both off (``single_mode_jacobian_at`` then
     ``rep_hessians`` on blocks, themselves checked against the general kernels above and
@@ -227,7 +227,7 @@ def test_speculative_second_order_equals_the_separate_kernels(reps):
             assert a.shape == b.shape
             assert float(np.max(np.abs(a - b), initial=0.0)) <= 1e-9 * float(np.max(np.abs(b), initial=1.0))
         two_mode += int(np.sum(model._located_arrays(levers)[2][: model.n, 1]))
-    assert two_mode > 0  # the general kernels' path was exercised too
+    assert two_mode > 0  # the two-mode kernel's path was exercised too
 
 
 @pytest.mark.parametrize("ti_scale", [0.05, 1.0, 8.0])
