@@ -21,7 +21,7 @@ whether the brackets are identical.
 Last, the two-mode kernel (``surface.two_mode_derivatives_at``: each rep's two modes and valley
 differentiated as one batch of stationary points, the mixture composed by the chain rule)
 against what it replaced in the model, ``jacobian_at`` then ``hessian_at`` (forward mode through
-the whole mixture), on a block of ``GENERAL_BLOCK`` reps that all have two effort modes (drawn
+the whole mixture), on a block of ``TWO_MODE_BLOCK`` reps that all have two effort modes (drawn
 over behaviour ranges where many do, at one plan): alternating, with the largest Jacobian and
 Hessian differences relative to each lever's / outcome's largest entry, and each construction's
 compile time (first call).
@@ -41,7 +41,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from planopt.solvers import surface as S
-from planopt.solvers.model import GENERAL_BLOCK, PlanModel
+from planopt.solvers.model import TWO_MODE_BLOCK, PlanModel
 from planopt.solvers.problem import demo_problem
 
 
@@ -85,7 +85,7 @@ TWO_MODE: dict[str, Callable[..., Any]] = {"composed": S.two_mode_derivatives_at
 
 
 def two_mode_block(seed: int = 0) -> tuple[np.ndarray, S.RepParams, S.ModelConstants, np.ndarray, np.ndarray]:
-    """``GENERAL_BLOCK`` reps with two effort modes at one plan: levers, parameters, constants,
+    """``TWO_MODE_BLOCK`` reps with two effort modes at one plan: levers, parameters, constants,
     located modes and existence (the behaviour ranges of the tests' two-mode rosters)."""
     rng = np.random.default_rng(seed)
     n = 512
@@ -99,8 +99,8 @@ def two_mode_block(seed: int = 0) -> tuple[np.ndarray, S.RepParams, S.ModelConst
     )
     lev = np.tile([100e3, 110e3, 0.5, 0.6, 2.5, 2.8], (n, 1))
     located, exists = (np.asarray(a) for a in S.batch_locate(lev, params))
-    two = np.flatnonzero(exists[:, 0] & exists[:, 1])[:GENERAL_BLOCK]
-    assert two.size == GENERAL_BLOCK, two.size
+    two = np.flatnonzero(exists[:, 0] & exists[:, 1])[:TWO_MODE_BLOCK]
+    assert two.size == TWO_MODE_BLOCK, two.size
     constants = S.ModelConstants(np.asarray(1000.0), np.asarray(15000.0))
     return lev[two], S.RepParams(*(a[two] for a in params)), constants, located[two], exists[two]
 
@@ -145,30 +145,15 @@ def main() -> None:
         size = np.max(np.abs(hess["forward_over_forward"] * box), axis=(0, 2, 3))[None, :, None, None]
         gap = float(np.max(np.abs(hess["directional"] - hess["forward_over_forward"]) * box / size))
         ms = _alternating_ms(KERNELS, inputs, args.repeats)
-        row = {
-            "kernel": "second_order",
-            "reps": int(lev.shape[0]),
-            "directional_ms": round(ms["directional"], 4),
-            "forward_over_forward_ms": round(ms["forward_over_forward"], 4),
-            "speedup": round(ms["forward_over_forward"] / ms["directional"], 2),
-            "hessian_gap_range_units": gap,
-        }
-        _emit(row, args.json)
+        row = _row("second_order", int(lev.shape[0]), ms, "directional", "forward_over_forward")
+        _emit({**row, "hessian_gap_range_units": gap}, args.json)
     for reps in (192, 1024):
         rows = np.arange(reps) % model.n
         grid_values = S._batch_grid_values(base[rows], S.RepParams(*(a[rows] for a in model.params)))
         out = {name: [np.asarray(a) for a in fn(*grid_values)] for name, fn in BRACKETS.items()}
         same = all(np.array_equal(a, b) for a, b in zip(out["max_min"], out["argmax"], strict=True))
         ms = _alternating_ms(BRACKETS, grid_values, args.repeats)
-        row = {
-            "kernel": "brackets",
-            "reps": reps,
-            "max_min_ms": round(ms["max_min"], 4),
-            "argmax_ms": round(ms["argmax"], 4),
-            "speedup": round(ms["argmax"] / ms["max_min"], 2),
-            "identical": same,
-        }
-        _emit(row, args.json)
+        _emit({**_row("brackets", reps, ms, "max_min", "argmax"), "identical": same}, args.json)
     inputs = two_mode_block()
     compile_s, out = {}, {}
     for name, kernel in TWO_MODE.items():
@@ -178,17 +163,25 @@ def main() -> None:
     (_, jac, hess), (_, jac_ref, hess_ref) = out["composed"], out["whole_mixture"]
     ms = _alternating_ms(TWO_MODE, inputs, args.repeats)
     row = {
-        "kernel": "two_mode",
-        "reps": GENERAL_BLOCK,
-        "composed_ms": round(ms["composed"], 4),
-        "whole_mixture_ms": round(ms["whole_mixture"], 4),
-        "speedup": round(ms["whole_mixture"] / ms["composed"], 2),
+        **_row("two_mode", TWO_MODE_BLOCK, ms, "composed", "whole_mixture"),
         "composed_compile_s": round(compile_s["composed"], 1),
         "whole_mixture_compile_s": round(compile_s["whole_mixture"], 1),
         "jacobian_gap": float(np.max(np.abs(jac - jac_ref) / np.max(np.abs(jac_ref), axis=(0, 1)))),
         "hessian_gap": float(np.max(np.abs(hess - hess_ref) / np.max(np.abs(hess_ref), axis=(0, 2, 3))[:, None, None])),
     }
     _emit(row, args.json)
+
+
+def _row(kernel: str, reps: int, ms: dict[str, float], new: str, old: str) -> dict[str, Any]:
+    """A comparison row: each construction's median ms per call and the old one's time over
+    the new one's."""
+    return {
+        "kernel": kernel,
+        "reps": reps,
+        f"{new}_ms": round(ms[new], 4),
+        f"{old}_ms": round(ms[old], 4),
+        "speedup": round(ms[old] / ms[new], 2),
+    }
 
 
 def _emit(row: dict[str, Any], as_json: bool) -> None:

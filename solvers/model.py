@@ -61,9 +61,9 @@ LARGE_HESSIAN_BLOCK = 48
 # second-order kernel, on these chunks).
 SPECULATIVE_CHUNK = SURFACE_CHUNKS[-1]
 # The two-mode kernel (``surface.two_mode_derivatives_at``) serves the few reps with two effort
-# modes (0-2 of M's 1,000 at most iterates) on blocks of GENERAL_BLOCK reps: one or two reps do
+# modes (0-2 of M's 1,000 at most iterates) on blocks of TWO_MODE_BLOCK reps: one or two reps do
 # not pay for a chunk.
-GENERAL_BLOCK = 8
+TWO_MODE_BLOCK = 8
 # rep_derivatives sums per-rep Hessians into cell moments this many reps at a time (bounds the
 # per-rep buffer: 4,096 x 3 x 6 x 6 doubles = 3.5 MB instead of 86 MB for 100,000 reps).
 HESSIAN_BUFFER = 4096
@@ -646,7 +646,7 @@ class PlanModel:
         # both second-order kernels, whichever the reps at ``levers`` needed
         located = self._located_arrays(levers)
         self._hessian_blocks(located[0], located[1], np.arange(self.hessian_block) % self.n)
-        self._two_mode_derivatives(*located, np.arange(GENERAL_BLOCK) % self.n)
+        self._two_mode_derivatives(*located, np.arange(TWO_MODE_BLOCK) % self.n)
         if self.speculative:
             levers = np.asarray(levers, dtype=float)
             self._lockstep_pass([(levers.tobytes(), levers)] * 2)  # lock-step starts' shape
@@ -910,7 +910,7 @@ class PlanModel:
         """Outcomes (n, 6), Jacobians (n, 6, 6) and, with ``first_order_hessians``, the lever
         Hessians (n, 3, 6, 6) (else None): every chunk by the single-mode kernel (fixed chunk
         shapes), then the reps with two effort modes (few: 0-2 of 1,000 on M) again by the
-        two-mode kernel, in ``GENERAL_BLOCK`` blocks, over the single-mode answer.
+        two-mode kernel, in ``TWO_MODE_BLOCK`` blocks, over the single-mode answer.
         ``hessians``: instead of ``first_order_hessians``."""
         hessians = self.first_order_hessians if hessians is None else hessians
         lev, modes, exists = self._located_arrays(levers)
@@ -951,14 +951,14 @@ class PlanModel:
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Outcomes, Jacobians and Hessians of ``rows`` by the two-mode kernel
-        (``two_mode_derivatives_at``), in ``GENERAL_BLOCK`` blocks dispatched ahead of their
+        (``two_mode_derivatives_at``), in ``TWO_MODE_BLOCK`` blocks dispatched ahead of their
         copy-out."""
         outputs = (
             np.empty((rows.size, len(OUTCOME_FIELDS))),
             np.empty((rows.size, len(OUTCOME_FIELDS), N_LEVERS)),
             np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)),
         )
-        blocks = self._rep_blocks(lev, rows, GENERAL_BLOCK, modes, exists)
+        blocks = self._rep_blocks(lev, rows, TWO_MODE_BLOCK, modes, exists)
         calls = (
             (start, real, two_mode_derivatives_at(lev_b, params, self.constants, *extra))
             for start, real, lev_b, params, extra in blocks

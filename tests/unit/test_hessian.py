@@ -150,7 +150,7 @@ def test_single_mode_kernels_give_the_general_kernels_derivatives():
     random plans, every rep's outcomes, Jacobians and Hessians must equal the general kernels'
     (the reference: ``jacobian_at`` on every chunk, ``hessian_at`` on every block: forward mode
     through the whole mixture, with no per-kind shortcut)."""
-    from planopt.solvers.model import GENERAL_BLOCK, PlanModel
+    from planopt.solvers.model import TWO_MODE_BLOCK, PlanModel
 
     rng = np.random.default_rng(7)
     model = PlanModel(demo_problem(_mixed_roster(100, rng)))
@@ -164,7 +164,7 @@ def test_single_mode_kernels_give_the_general_kernels_derivatives():
         ref = np.concatenate(
             [
                 np.asarray(S.hessian_at(lev_b, params, model.constants, *extra))[:real]
-                for _, real, lev_b, params, extra in model._rep_blocks(lev, rows, GENERAL_BLOCK, modes, exists)
+                for _, real, lev_b, params, extra in model._rep_blocks(lev, rows, TWO_MODE_BLOCK, modes, exists)
             ]
         )
         scale = np.max(np.abs(ref), axis=(0, 2, 3))[None, :, None, None]  # per outcome
