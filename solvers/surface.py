@@ -778,6 +778,9 @@ def single_mode_derivatives_at(
     return jax.vmap(one)(lev, p, located[:, 0])
 
 
+_POINT_FIELDS = 4  # ``_point``'s quantities
+
+
 def _point_derivatives(
     lv: jax.Array, p: RepParams, m: jax.Array, sign: jax.Array
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -815,9 +818,6 @@ def _compose_mixture(
     first = d1[rows].reshape(rows.size, 3, _POINT_FIELDS)[:, :, :3]  # (3 outcomes, 3 points, 3 quantities)
     hess = jnp.einsum("rpa,paij->rij", first, hq) + jnp.einsum("ai,rab,bj->rij", jflat, d2, jflat)
     return mixture(flat), d1 @ jflat, hess
-
-
-_POINT_FIELDS = 4  # ``_point``'s quantities
 
 
 @jax.jit
