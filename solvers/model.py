@@ -743,18 +743,35 @@ class PlanModel:
             )
 
     def _hessian_blocks(self, lev: np.ndarray, modes: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Per-rep Hessians of ``rows`` by the single-mode kernel, block by block, dispatched
-        ahead of their copy-out (``_in_flight``: the next block's Python overlaps the running
-        kernel)."""
-        hess = np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS))
-        blocks = self._rep_blocks(lev, rows, self.hessian_block, modes)
+        """Per-rep Hessians of ``rows`` by the single-mode kernel, in ``hessian_block`` blocks
+        (``_derivative_blocks``)."""
+        hess = self._derivative_blocks(single_mode_derivatives_at, lev, rows, self.hessian_block, modes, whole=False)[2]
+        assert hess is not None
+        return hess
+
+    def _derivative_blocks(
+        self, kernel: Any, lev: np.ndarray, rows: np.ndarray, block: int, *per_rep: np.ndarray, whole: bool = True
+    ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """Outcomes, Jacobians and Hessians of ``rows`` by a derivative kernel (single- or
+        two-mode: ``kernel(lev, params, constants, *per_rep)`` -> (y, jac, hess)), in blocks of
+        ``block`` reps dispatched ahead of their copy-out (``_in_flight``: the next block's Python
+        overlaps the running kernel). Without ``whole`` only the Hessians are copied out (the
+        first two are None)."""
+        shapes = (
+            (len(OUTCOME_FIELDS),),
+            (len(OUTCOME_FIELDS), N_LEVERS),
+            (len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS),
+        )
+        outputs = tuple(np.empty((rows.size, *shape)) if whole or i == 2 else None for i, shape in enumerate(shapes))
+        blocks = self._rep_blocks(lev, rows, block, *per_rep)
         calls = (
-            (start, real, single_mode_derivatives_at(lev_b, params, self.constants, *extra))
-            for start, real, lev_b, params, extra in blocks
+            (start, real, kernel(lev_b, params, self.constants, *extra)) for start, real, lev_b, params, extra in blocks
         )
         for start, real, done in _in_flight(calls):
-            hess[start : start + real] = np.asarray(done[-1])[:real]
-        return hess
+            for out, part in zip(outputs, done, strict=True):
+                if out is not None:
+                    out[start : start + real] = np.asarray(part)[:real]
+        return outputs  # type: ignore[return-value]
 
     def rep_derivatives(self, levers: np.ndarray, sample: HessianSample | None = None) -> RepDerivatives:
         """Outcomes and Jacobians of every rep (the first-order kernel; reused when ``levers``
@@ -951,22 +968,8 @@ class PlanModel:
         self, lev: np.ndarray, modes: np.ndarray, exists: np.ndarray, rows: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Outcomes, Jacobians and Hessians of ``rows`` by the two-mode kernel
-        (``two_mode_derivatives_at``), in ``TWO_MODE_BLOCK`` blocks dispatched ahead of their
-        copy-out."""
-        outputs = (
-            np.empty((rows.size, len(OUTCOME_FIELDS))),
-            np.empty((rows.size, len(OUTCOME_FIELDS), N_LEVERS)),
-            np.empty((rows.size, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)),
-        )
-        blocks = self._rep_blocks(lev, rows, TWO_MODE_BLOCK, modes, exists)
-        calls = (
-            (start, real, two_mode_derivatives_at(lev_b, params, self.constants, *extra))
-            for start, real, lev_b, params, extra in blocks
-        )
-        for start, real, done in _in_flight(calls):
-            for out, part in zip(outputs, done, strict=True):
-                out[start : start + real] = np.asarray(part)[:real]
-        return outputs
+        (``two_mode_derivatives_at``), in ``TWO_MODE_BLOCK`` blocks (``_derivative_blocks``)."""
+        return self._derivative_blocks(two_mode_derivatives_at, lev, rows, TWO_MODE_BLOCK, modes, exists)  # type: ignore[return-value]
 
     def mixture(self, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-rep effort modes and weights (padded length, sorted order; Monte Carlo)."""
