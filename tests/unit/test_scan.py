@@ -115,7 +115,7 @@ def test_best_moves_are_the_brute_force_best_single_lever_moves():
         assert base - lagrangian(zz) == pytest.approx(gain[r], rel=1e-8, abs=1e-10)
 
 
-def test_the_scan_leads_to_a_better_certified_optimum_than_the_start_and_slsqp_reach():
+def test_the_scan_leads_to_a_better_certified_optimum_than_the_start_reaches_and_slsqp_does_not_beat_it():
     # 180 reps, 4 roles: from the current plan both our SQP and SLSQP stop at an optimum ~2e-4
     # below the one the scan leads to (single roles' levers in other basins)
     p = synthetic(180, [f"R{r}" for r in range(4)], seed=3)
@@ -134,15 +134,17 @@ def test_the_scan_leads_to_a_better_certified_optimum_than_the_start_and_slsqp_r
 
     # SciPy SLSQP from z0 (bench.solvers' peer runner, on its peers' first-order model): its
     # objective, -inf if infeasible. Which basin SLSQP lands in from the current plan turns on
-    # round-off: on the model that computes the second order with the first (the same values
-    # and Jacobians to round-off) it reached the scan's optimum from there.
+    # round-off: the scan's optimum or the ~2e-4 worse one, depending on the last bits of the
+    # two-mode reps' Jacobians (session 21 and 22 each saw it flip, once with the test run
+    # alone but not in the whole suite). So the peer from the same start is asserted not to
+    # beat ours, not to land lower.
     peer = ScaledProblem(p, PlanModel(p, first_order_hessians=False))
 
     def slsqp(z0):
         f, _, _ = run_slsqp(peer, [z0])
         return -f * peer.obj_scale
 
-    assert scanned.evaluation.objective >= slsqp(fun.space.to_z(p.template.value)) + 1e-4
+    assert scanned.evaluation.objective >= slsqp(fun.space.to_z(p.template.value)) - 1e-7
     # SLSQP from our optimum: no better point nearby
     assert slsqp(z) <= scanned.evaluation.objective + 1e-7
 
