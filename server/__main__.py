@@ -69,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         help="CPython GIL switch interval in ms; 0 = CPython's own (env PLANOPT_GIL_SWITCH_MS)",
     )
     parser.add_argument(
+        "--xla-threads",
+        type=int,
+        default=defaults.xla_threads,
+        help="threads of XLA's CPU pool per process; 0 = one per CPU, XLA's own (env PLANOPT_XLA_THREADS)",
+    )
+    parser.add_argument(
         "--processes",
         type=int,
         default=int(os.environ.get("PLANOPT_PROCESSES", "1")),
@@ -104,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         max_message_bytes=args.max_message_bytes,
         response_cache_mib=args.response_cache_mib,
         gil_switch_ms=args.gil_switch_ms,
+        xla_threads=args.xla_threads,
     )
     log = logging.getLogger("planopt.server")
     stop = threading.Event()

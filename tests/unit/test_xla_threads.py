@@ -1,0 +1,56 @@
+"""The size of XLA's CPU thread pool (``server.app.start_xla``), observed in a fresh process:
+XLA names its pool's threads ``tf_XLAEigen``, one per CPU of the affinity it starts under."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+_PROBE = """
+import json, os, sys
+from planopt.server.app import configure_jax, start_xla
+configure_jax("")
+own = sorted(os.sched_getaffinity(0))
+start_xla(int(sys.argv[1]))
+import jax.numpy as jnp
+float(jnp.sum(jnp.ones(4096) * 2.0))  # run a kernel: nothing starts pinned later either
+tasks = os.listdir("/proc/self/task")
+names = [open(f"/proc/self/task/{t}/comm").read().strip() for t in tasks]
+print(json.dumps({
+    "own": own,
+    "pool": names.count("tf_XLAEigen"),
+    "affinities": [sorted(os.sched_getaffinity(int(t))) for t in tasks],
+}))
+"""
+
+
+def _probe(threads: int) -> dict:  # type: ignore[type-arg]
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(threads)], capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")
+
+
+def test_one_thread_pool_and_no_thread_left_pinned():
+    got = _probe(1)
+    assert got["pool"] == 1
+    # every thread (the caller, XLA's pool, JAX's others) may run on every CPU it had
+    assert all(a == got["own"] for a in got["affinities"]), got
+
+
+def test_zero_leaves_xla_one_thread_per_cpu():
+    got = _probe(0)
+    assert got["pool"] == len(got["own"])
+    assert all(a == got["own"] for a in got["affinities"]), got
+
+
+def test_more_threads_than_cpus_is_xla_default():
+    got = _probe(10_000)
+    assert got["pool"] == len(got["own"])
