@@ -95,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(
             f"--cpu-affinity / PLANOPT_CPU_AFFINITY must be one of {AFFINITY_MODES}, not {args.cpu_affinity!r}"
         )
+    if args.xla_threads < 0:
+        parser.error(f"--xla-threads / PLANOPT_XLA_THREADS must be 0 (XLA's own) or more, not {args.xla_threads}")
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     config = ServerConfig(
         host=args.host,

@@ -54,3 +54,13 @@ def test_zero_leaves_xla_one_thread_per_cpu():
 def test_more_threads_than_cpus_is_xla_default():
     got = _probe(10_000)
     assert got["pool"] == len(got["own"])
+
+
+def test_negative_thread_count_is_refused_by_the_cli(capsys):
+    from planopt.server.__main__ import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--xla-threads", "-1", "--port", "0"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--xla-threads" in err and "-1" in err
