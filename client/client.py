@@ -22,6 +22,11 @@ from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
 
 SERVICE = "planopt.v1.PlanOptimizer"
+_UNARY_METHODS = frozenset(
+    m.name
+    for m in pb.DESCRIPTOR.services_by_name["PlanOptimizer"].methods
+    if not (m.client_streaming or m.server_streaming)
+)
 
 
 class PlanError(Exception):
@@ -145,16 +150,43 @@ class PlanClient:
             time.sleep(interval)
         raise TimeoutError(f"{self.target} not SERVING after {timeout:.0f}s (last: {last})")
 
-    # --------------------------------------------------------------- calls
-    def _call_metadata(self, request_id: str | None) -> tuple[tuple[str, str], ...]:
+    # --------------------------------------------------------------- below the typed calls
+    @property
+    def channel(self) -> grpc.Channel:
+        """This client's channel (its TLS, retry policy and message limits), for calls the
+        client has no method for: a health watch held open through a load test, say."""
+        return self._channel
+
+    @property
+    def stub(self) -> pb_grpc.PlanOptimizerStub:
+        """The generated stub on this client's channel: every RPC with gRPC's own call objects
+        (``with_call`` for trailing metadata such as ``planopt-process``, ``future`` for
+        asynchronous calls). Failures raise ``grpc.RpcError``, not ``PlanError``; pass
+        ``metadata=client.call_metadata()`` so the bearer token goes along."""
+        return self._stub
+
+    def call_metadata(self, request_id: str | None = None) -> tuple[tuple[str, str], ...]:
+        """The metadata every planopt call of this client carries: the bearer token, if any,
+        and ``x-request-id`` when a request id is given."""
         return (*self._metadata, ("x-request-id", request_id)) if request_id else self._metadata
+
+    def bytes_method(self, method: str) -> grpc.UnaryUnaryMultiCallable:
+        """A unary planopt method (``"OptimizePlan"``, ``"EvaluatePlan"``, ...) that takes a
+        serialized request and returns the serialized reply: a load generator serializes its
+        request once and leaves replies unparsed. Pass ``metadata=client.call_metadata()``.
+        ValueError for a name that is not a unary method of the service."""
+        if method not in _UNARY_METHODS:
+            raise ValueError(f"{method!r} is not a unary method of {SERVICE}; expected one of {sorted(_UNARY_METHODS)}")
+        return self._channel.unary_unary(f"/{SERVICE}/{method}")
+
+    # --------------------------------------------------------------- calls
 
     def optimize_plan_raw(
         self, request: pb.OptimizePlanRequest, timeout: float | None = None, request_id: str | None = None
     ) -> pb.OptimizePlanResponse:
         try:
             return self._stub.OptimizePlan(  # type: ignore[no-any-return]
-                request, timeout=timeout or self.timeout, metadata=self._call_metadata(request_id)
+                request, timeout=timeout or self.timeout, metadata=self.call_metadata(request_id)
             )
         except grpc.RpcError as err:
             raise _decode_error(err) from None
@@ -164,7 +196,7 @@ class PlanClient:
     ) -> pb.EvaluatePlanResponse:
         try:
             return self._stub.EvaluatePlan(  # type: ignore[no-any-return]
-                request, timeout=timeout or self.timeout, metadata=self._call_metadata(request_id)
+                request, timeout=timeout or self.timeout, metadata=self.call_metadata(request_id)
             )
         except grpc.RpcError as err:
             raise _decode_error(err) from None

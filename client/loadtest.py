@@ -129,10 +129,10 @@ def run_load(
     # Bytes in, bytes out: the request is serialized once and a distinct call's seed appended
     # (``seeded_bytes``), and replies are not parsed (only their status is used), so the load
     # generator spends its CPU on gRPC, not on protobuf (it shares the box with the server).
-    path = f"/planopt.v1.PlanOptimizer/{'OptimizePlan' if rpc == 'optimize' else 'EvaluatePlan'}"
-    methods = [c._channel.unary_unary(path) for c in clients]
+    method = "OptimizePlan" if rpc == "optimize" else "EvaluatePlan"
+    methods = [c.bytes_method(method) for c in clients]
     payload = request.SerializeToString()
-    metadata = clients[0]._call_metadata(None)
+    metadata = clients[0].call_metadata()
     total = _histogram()
     by_code: dict[str, HdrHistogram] = {}
     codes: Counter[str] = Counter()
@@ -159,7 +159,7 @@ def run_load(
     # poll a channel whenever its first call is in flight and ends it when none is, so a
     # connection that idles between calls paid for a new thread per call (a quarter of the load
     # generator's CPU at 700 calls/s over 32 connections).
-    watches = [c._channel.unary_stream("/grpc.health.v1.Health/Watch")(b"", metadata=metadata) for c in clients]
+    watches = [c.channel.unary_stream("/grpc.health.v1.Health/Watch")(b"", metadata=metadata) for c in clients]
     t0 = time.monotonic()
     for i in range(n):
         scheduled = t0 + i * interval
@@ -281,7 +281,7 @@ def connections(target: str, count: int, balance: bool = False, **kwargs: Any) -
 def _process_of(c: PlanClient, probe: pb.OptimizePlanRequest) -> tuple[int, int] | None:
     """The (index, count) a connection's server process reports, or None."""
     try:
-        _, call = c._stub.OptimizePlan.with_call(probe, timeout=30.0, metadata=c._call_metadata(None))
+        _, call = c.stub.OptimizePlan.with_call(probe, timeout=30.0, metadata=c.call_metadata())
     except grpc.RpcError:
         return None
     for key, value in call.trailing_metadata() or ():

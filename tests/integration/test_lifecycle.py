@@ -144,7 +144,7 @@ def test_multi_process_group_serves_on_one_port_and_stops_cleanly():
             assert all(c.health() == "SERVING" for c in clients)
             answered = []
             for c in clients:
-                response, call = c._stub.EvaluatePlan.with_call(demo_evaluate_request(), timeout=60)
+                response, call = c.stub.EvaluatePlan.with_call(demo_evaluate_request(), timeout=60)
                 assert response.metrics.mean_attainment > 0
                 answered.append(dict(call.trailing_metadata())["planopt-process"])
             assert answered in (["0/2", "1/2", "0/2", "1/2"], ["1/2", "0/2", "1/2", "0/2"])
@@ -159,7 +159,7 @@ def test_multi_process_group_serves_on_one_port_and_stops_cleanly():
         clients = connections(target, 0, balance=True)
         try:
             tags = [
-                dict(c._stub.EvaluatePlan.with_call(demo_evaluate_request(), timeout=60)[1].trailing_metadata())[
+                dict(c.stub.EvaluatePlan.with_call(demo_evaluate_request(), timeout=60)[1].trailing_metadata())[
                     "planopt-process"
                 ]
                 for c in clients

@@ -200,7 +200,7 @@ def test_compare_scenarios_on_common_random_numbers(client):
         ],
         monte_carlo=pb.MonteCarloOptions(draws=4000, seed=5),
     )
-    resp = client._stub.CompareScenarios(request, timeout=120)
+    resp = client.stub.CompareScenarios(request, timeout=120)
     current, low, best = resp.scenarios
     assert [s.name for s in resp.scenarios] == ["current", "cheap", "optimised"]
     # The reference's differences are zero; the others' equal the metric differences.
@@ -219,7 +219,7 @@ def test_compare_scenarios_on_common_random_numbers(client):
         best.monte_carlo.mean_attainment.mean - current.monte_carlo.mean_attainment.mean, abs=1e-12
     )
     # Asked again, the same comparison comes from the response cache, identical but for timing.
-    again = client._stub.CompareScenarios(request, timeout=120)
+    again = client.stub.CompareScenarios(request, timeout=120)
     assert again.receipt.cached and not resp.receipt.cached
     again.receipt.ClearField("elapsed")
     again.receipt.cached = False
@@ -232,7 +232,7 @@ def test_compare_scenarios_cut_by_its_time_limit_is_not_cached(client):
     request = pb.CompareScenariosRequest(
         base=base, scenarios=[pb.Scenario(name="optimised", optimise=True, constraints=base.constraints)]
     )
-    first, second = (client._stub.CompareScenarios(request, timeout=120) for _ in range(2))
+    first, second = (client.stub.CompareScenarios(request, timeout=120) for _ in range(2))
     reason = pb.Termination.Reason.Name(first.scenarios[0].termination.reason)
     assert reason in ("FEASIBLE_TIME_LIMIT", "NO_FEASIBLE_POINT_YET"), reason
     assert not first.receipt.cached and not second.receipt.cached

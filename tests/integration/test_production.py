@@ -185,7 +185,7 @@ def test_balanced_connections_to_one_process_are_plain_connections(secured):
     try:
         assert len(clients) == 3
         for c in clients:
-            _, call = c._stub.EvaluatePlan.with_call(
+            _, call = c.stub.EvaluatePlan.with_call(
                 demo_evaluate_request(), timeout=60, metadata=(("authorization", f"Bearer {TOKEN_ALL}"),)
             )
             assert "planopt-process" not in dict(call.trailing_metadata())
