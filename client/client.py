@@ -180,7 +180,6 @@ class PlanClient:
         return self._channel.unary_unary(f"/{SERVICE}/{method}")
 
     # --------------------------------------------------------------- calls
-
     def optimize_plan_raw(
         self, request: pb.OptimizePlanRequest, timeout: float | None = None, request_id: str | None = None
     ) -> pb.OptimizePlanResponse:

@@ -86,9 +86,10 @@ class ServerConfig:
     # 7.2 vs 6.4 OK/s, admitted p99 1.56 vs 1.77 s, 4 runs each); 0 leaves CPython's setting.
     gil_switch_ms: float = field(default_factory=lambda: float(os.environ.get("PLANOPT_GIL_SWITCH_MS", "0.5")))
     # Threads of XLA's CPU pool (the one every kernel's parallel loops run on); 0 leaves XLA's
-    # own choice (one per CPU of the process's affinity). One measured as fast and ~15-30%
-    # cheaper in CPU on this 2-core box: our kernels gain no wall time from a second thread, which
-    # spins and steals the core a concurrent request could use (``start_xla``; README).
+    # own choice (one per CPU of the process's affinity). One on this 2-core box: S faster and
+    # 14% cheaper in CPU (a second thread spins on the core a concurrent request could use), M
+    # ~10% slower alone at ~20% less CPU, L a third fewer iterations in 10 s, so big-roster
+    # servers want 0 (``start_xla``; README "Throughput and overload").
     xla_threads: int = field(default_factory=lambda: _env_int("PLANOPT_XLA_THREADS", 1))
     # Let several processes bind the same port (multi-process mode; the kernel balances).
     reuse_port: bool = False

@@ -10,7 +10,7 @@ import pytest
 from google.protobuf import json_format
 from planopt.client import PlanError, demo
 from planopt.client.report import format_report
-from planopt.client.requests import LEVERS, build_options, demo_request, plan_from_result
+from planopt.client.requests import LEVERS, build_options, demo_evaluate_request, demo_request, plan_from_result
 from planopt.client.results import optimize_result
 from planopt.v1 import planopt_pb2 as pb
 
@@ -141,8 +141,6 @@ def test_cli_table_prints_before_and_after(server_target):
 def test_bytes_method_round_trips_serialized_messages(client):
     # the load generator's path: a serialized request in, the serialized reply out, parsed here
     # only to check it is the typed method's answer
-    from planopt.client.requests import demo_evaluate_request
-
     request = demo_evaluate_request()
     raw = client.bytes_method("EvaluatePlan")(request.SerializeToString(), timeout=60, metadata=client.call_metadata())
     assert isinstance(raw, bytes)
