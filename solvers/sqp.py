@@ -39,7 +39,7 @@ CRAWL_RATIO = 0.5
 # larger radius as its steps shrink (its error is third order), a biased one does not. On L
 # (48 sampled reps per cell) the ratios alternated ~0.7 / ~0.35 at a radius of 1.7e-4 (the crawl
 # rule above needs three >= 0.5 in a row) and the SQP took its 200 iterations (66 s) without
-# converging; refined to 192 reps per cell from the start it converged in 38 (21 s).
+# converging; with this rule it converges in 59 (24 s; bench/README.md, session 24).
 STUCK_STEPS = 6
 _TRACE = bool(os.environ.get("PLANOPT_SQP_TRACE"))
 QP_TIME_LIMIT_S = 1.0  # one subproblem; HiGHS' active-set QP can stall on degenerate models
@@ -236,7 +236,8 @@ def solve(
     ``hessian(z, lam, objective_weight)``: the exact Hessian of the Lagrangian at a point
     ``fun`` has evaluated (used when ``settings.hessian == "exact"``), asked for at accepted
     points only (on M about half the trials are rejected or corrected). ``refine_curvature()``: asked after ``POOR_STEPS`` consecutive steps whose actual merit
-    reduction was under a quarter of the model's (rejected or not) — the caller may make
+    reduction was under a quarter of the model's (rejected or not), and after ``STUCK_STEPS``
+    accepted steps in a row cut by a trust radius that did not grow — the caller may make
     ``hessian`` more accurate (a larger sample of reps) and says whether it did; the model is
     then rebuilt at the current point. ``multipliers`` and ``initial_radius``: a warm start near a
     solution (estimates of the multipliers at z0, a trust radius smaller than the default).
