@@ -636,6 +636,10 @@ class PlanModel:
         roster is small enough to be scanned (``scan.SCAN_MAX_REPS``)."""
         levers = self.problem.template.value if levers is None else levers
         self.evaluate(levers)
+        # the values kernel itself: ``evaluate(levers, with_jacobian=False)`` would answer from
+        # the first order just cached, and a server warmed without the lever scan (rosters over
+        # SCAN_MAX_REPS only) then compiled it on its first request (0.5 s on a 1,024-rep chunk)
+        self._kernel(values_at, levers)
         self.evaluate(levers, with_jacobian=False)
         if self.first_order_hessians and not self.speculative:
             # the first-order kernel alone on these chunks: a roster over SCAN_MAX_REPS runs its
