@@ -12,15 +12,19 @@ after warm-up, ``serve_peak_mib`` the largest resident set while it answered the
 kernel's high-water mark, reset after warm-up through ``/proc/PID/clear_refs``; null where the
 kernel refuses) and ``process_peak_mib`` its peak since it started (warm-up's JIT compile
 included). ``--starts`` and ``--time-limit`` default to the server's own defaults (4 starts,
-10 s), which is what a caller who sets neither gets.
+10 s), which is what a caller who sets neither gets. ``first_call_s`` and
+``first_call_compiles``: the first call after SERVING, and the XLA compilations the server
+counted while it answered it (its ``planopt_jit_compiles_total`` metric; the issue-4 target is 0).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import socket
 import statistics
 import time
+import urllib.request
 from typing import Any
 
 import numpy as np
@@ -40,6 +44,7 @@ from planopt.server.process import start_server_process
 from planopt.solvers.model import bucket_size
 from planopt.solvers.problem import ObjectiveKind, PlanProblem
 from planopt.v1 import planopt_pb2 as pb
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.instances import instance
 
@@ -109,19 +114,41 @@ def _reset_peak(pid: int) -> bool:
         return False
 
 
+def _jit_compiles(metrics_port: int) -> float:
+    """The server's count of XLA compilations so far (``planopt_jit_compiles_total``)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=30) as resp:
+        text = resp.read().decode()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "planopt_jit_compiles_total":
+                return float(sample.value)
+    raise RuntimeError("the server exports no planopt_jit_compiles_total")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def bench(name: str, repeats: int, starts: int, time_limit: float | None) -> dict[str, Any]:
     problem = instance(name)
     options = build_options(time_limit_s=time_limit, num_starts=starts)
     request = request_from_problem(problem, options)
     bucket = bucket_size(problem.roster.size)
+    metrics_port = _free_port()
     server_args = ["--workers", "1", "--queue", "1", "--warm-buckets", str(bucket), "--response-cache-mib", "0"]
-    proc, target = start_server_process([*server_args, "--log-level", "WARNING"])
+    proc, target = start_server_process([*server_args, "--log-level", "WARNING", "--metrics-port", str(metrics_port)])
     try:
         with PlanClient(target, timeout=3600.0) as client:
             client.wait_until_serving(timeout=1800)
             warm_rss = _status_mib(proc.pid, "VmRSS")
             reset = _reset_peak(proc.pid)
+            compiled = _jit_compiles(metrics_port)
+            t0 = time.perf_counter()
             client.optimize_plan_raw(request)  # the first call after SERVING
+            first_call = time.perf_counter() - t0
+            first_compiles = _jit_compiles(metrics_port) - compiled
             latencies, solve = [], []
             resp = None
             for _ in range(repeats):
@@ -146,6 +173,8 @@ def bench(name: str, repeats: int, starts: int, time_limit: float | None) -> dic
         "p50_s": float(np.percentile(lat, 50)),
         "p90_s": float(np.percentile(lat, 90)),
         "max_s": float(lat.max()),
+        "first_call_s": first_call,
+        "first_call_compiles": int(first_compiles),
         "server_solve_p50_s": statistics.median(solve),
         "termination": pb.Termination.Reason.Name(resp.termination.reason),
         "objective": resp.metrics.objective,
