@@ -37,6 +37,29 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _env_optional_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
+# Rosters over this many reps are "large" (the model's line, ``solvers.scan.SCAN_MAX_REPS``: no
+# lever scan, 48-rep Hessian blocks, a sampled curvature model): a server warmed for such rosters
+# only runs XLA's CPU pool on every CPU by default (``xla_threads_for``).
+LARGE_ROSTER_REPS = 5_000
+
+
+def xla_threads_for(config: ServerConfig) -> int:
+    """The XLA pool size a server starts with: ``config.xla_threads`` when set, else 0 (XLA's
+    own, one thread per CPU) for a server whose warm buckets are all over LARGE_ROSTER_REPS, and
+    1 otherwise. L's ~98 1,024-rep chunks an evaluation split well over the pool's threads (30-32
+    iterations in its 10 s against 20); a small roster's kernels do not, and one thread costs
+    14% less CPU per demo solve (README "Throughput and overload", session 23)."""
+    if config.xla_threads is not None:
+        return config.xla_threads
+    buckets = config.warm_buckets
+    return 0 if buckets and min(buckets) > LARGE_ROSTER_REPS else 1
+
+
 def _env_buckets() -> tuple[int, ...]:
     value = os.environ.get("PLANOPT_WARM_BUCKETS")
     if not value:
@@ -89,8 +112,9 @@ class ServerConfig:
     # own choice (one per CPU of the process's affinity). One on this 2-core box: S faster and
     # 14% cheaper in CPU (a second thread spins on the core a concurrent request could use), M
     # ~10% slower alone at ~20% less CPU, L a third fewer iterations in 10 s, so big-roster
-    # servers want 0 (``start_xla``; README "Throughput and overload").
-    xla_threads: int = field(default_factory=lambda: _env_int("PLANOPT_XLA_THREADS", 1))
+    # servers want 0 (``start_xla``; README "Throughput and overload"). None (unset): 1, or 0
+    # for a big-roster server, every warm bucket over LARGE_ROSTER_REPS (``xla_threads_for``).
+    xla_threads: int | None = field(default_factory=lambda: _env_optional_int("PLANOPT_XLA_THREADS"))
     # Let several processes bind the same port (multi-process mode; the kernel balances).
     reuse_port: bool = False
     # Threads beyond workers + queue: they answer health checks and refuse excess calls at once.
@@ -205,7 +229,7 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
     """Build and start the server. Health is NOT_SERVING until warm-up has compiled every bucket."""
     config = config or ServerConfig()
     configure_jax(config.jax_cache_dir)
-    start_xla(config.xla_threads)
+    start_xla(xla_threads_for(config))
     # Requests already run on worker threads: BLAS threads inside one request (the SQP's eigh,
     # the equity audit's least squares) would only contend with them and with JAX's threads.
     threadpool_limits(limits=1, user_api="blas")

@@ -64,3 +64,40 @@ def test_negative_thread_count_is_refused_by_the_cli(capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "--xla-threads" in err and "-1" in err
+
+
+@pytest.mark.parametrize(
+    ("buckets", "setting", "threads"),
+    [
+        ((48, 192, 1024), None, 1),  # the default server: small and mid rosters
+        ((100_352,), None, 0),  # L only: XLA's own pool
+        ((8_192, 100_352), None, 0),  # every bucket over 5,000 reps
+        ((48, 100_352), None, 1),  # a mixed server keeps one thread
+        ((5_000,), None, 1),  # 5,000 reps is not over the line
+        ((100_352,), 1, 1),  # a setting wins
+        ((48,), 0, 0),
+        ((48,), 2, 2),
+    ],
+)
+def test_xla_threads_default_follows_the_warm_buckets(monkeypatch, buckets, setting, threads):
+    from planopt.server.app import ServerConfig, xla_threads_for
+
+    monkeypatch.delenv("PLANOPT_XLA_THREADS", raising=False)
+    config = ServerConfig(warm_buckets=buckets, xla_threads=setting)
+    assert xla_threads_for(config) == threads
+
+
+def test_unset_environment_leaves_the_choice_to_the_buckets(monkeypatch):
+    from planopt.server.app import ServerConfig
+
+    monkeypatch.delenv("PLANOPT_XLA_THREADS", raising=False)
+    assert ServerConfig().xla_threads is None
+    monkeypatch.setenv("PLANOPT_XLA_THREADS", "1")
+    assert ServerConfig().xla_threads == 1
+
+
+def test_large_roster_line_is_the_models():
+    from planopt.server.app import LARGE_ROSTER_REPS
+    from planopt.solvers.scan import SCAN_MAX_REPS
+
+    assert LARGE_ROSTER_REPS == SCAN_MAX_REPS
