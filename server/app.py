@@ -20,6 +20,7 @@ from planopt.server.cache import ResponseCache
 from planopt.server.observability import Metrics, install_jit_listener
 from planopt.server.security import BearerAuth, load_tokens, server_credentials
 from planopt.server.servicer import PlanOptimizerServicer
+from planopt.solvers.model import set_chunk_threads
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
 from threadpoolctl import threadpool_limits
@@ -139,6 +140,13 @@ def configure_jax(cache_dir: str) -> None:
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
+def xla_pool_size(threads: int) -> int:
+    """The threads XLA's CPU pool will have for a ``start_xla(threads)``: ``threads``, or one per
+    CPU the process may run on where it is 0 or not below that count."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cpus if threads <= 0 or threads >= cpus else threads
+
+
 def start_xla(threads: int) -> None:
     """Start JAX's CPU backend with an intra-op pool of ``threads`` threads (0: XLA's default).
 
@@ -229,7 +237,11 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
     """Build and start the server. Health is NOT_SERVING until warm-up has compiled every bucket."""
     config = config or ServerConfig()
     configure_jax(config.jax_cache_dir)
-    start_xla(xla_threads_for(config))
+    pool = xla_pool_size(xla_threads_for(config))
+    start_xla(pool)
+    # A pool of several threads runs one execution per calling thread: a large roster's chunks
+    # go out from as many threads (``solvers.model.set_chunk_threads``; one: the caller's own).
+    set_chunk_threads(pool)
     # Requests already run on worker threads: BLAS threads inside one request (the SQP's eigh,
     # the equity audit's least squares) would only contend with them and with JAX's threads.
     threadpool_limits(limits=1, user_api="blas")

@@ -10,10 +10,11 @@ outcomes over cells (role x equity group), so its gradient is assembled here fro
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import copy
 import ctypes
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
@@ -135,6 +136,7 @@ def _store(outputs: tuple[np.ndarray, ...], part: slice, chunk: tuple, n: int) -
 
 
 _T = TypeVar("_T")
+_A = TypeVar("_A")
 
 
 def _in_flight(calls: Iterable[_T]) -> Iterator[_T]:
@@ -149,6 +151,43 @@ def _in_flight(calls: Iterable[_T]) -> Iterator[_T]:
         if len(pending) > FIRST_ORDER_LOOKAHEAD:
             yield pending.popleft()
     yield from pending
+
+
+# Threads that run a large roster's surface chunks (``set_chunk_threads``); None: the calling
+# thread dispatches them (``_in_flight``).
+_chunk_pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def set_chunk_threads(threads: int) -> None:
+    """Run the mode location and first order of rosters of several surface chunks on ``threads``
+    threads (<= 1: on the calling thread, the default). Worth it only on an XLA CPU pool of as
+    many threads: it runs one execution per calling thread, and one execution splits a 1,024-rep
+    chunk's loops poorly over its threads (120 evaluations of one chunk on this 2-core box's
+    two-thread pool: 315-333 ms from one thread, 215-236 ms from two; on a one-thread pool 350
+    ms either way; bench/README.md, session 23). The server sets it with that pool size."""
+    global _chunk_pool
+    old, _chunk_pool = (
+        _chunk_pool,
+        (concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="planopt-chunk") if threads > 1 else None),
+    )
+    if old is not None:
+        old.shutdown(wait=False)
+
+
+def _host(outputs: Any) -> Any:
+    """A kernel call's outputs copied to the host (a tuple of arrays or one array)."""
+    return tuple(np.asarray(o) for o in outputs) if isinstance(outputs, tuple) else np.asarray(outputs)
+
+
+def _chunk_results(call: Callable[[_A], Any], items: list[_A]) -> Iterator[Any]:
+    """``call(item)``'s outputs for each item, in order: on the chunk threads
+    (``set_chunk_threads``), copied to the host there, or dispatched from this thread ahead of
+    their copy-out (``_in_flight``). Each chunk is computed alone either way: the same numbers."""
+    pool = _chunk_pool
+    if pool is None or len(items) < 2:
+        yield from _in_flight(call(item) for item in items)
+    else:
+        yield from pool.map(lambda item: _host(call(item)), items)
 
 
 # A first-order cache entry (``PlanModel._first_order``): levers' bytes, outcomes, Jacobians and
@@ -610,8 +649,11 @@ class PlanModel:
         # chunk's grid values (0.8 MB a 1,024-rep chunk) were alive together until its Newton
         # refinement ran, the largest item of L's solve peak (sampled in process: RSS 962 MB at
         # this line, 822 MB warm; 909 MB in flight).
-        calls = (batch_locate(lev[part], p) for part, p in zip(self._chunk_slices, self._chunk_params, strict=True))
-        located = [(np.asarray(modes), np.asarray(exists)) for modes, exists in _in_flight(calls)]
+        chunks = list(zip(self._chunk_slices, self._chunk_params, strict=True))
+        located = [
+            (np.asarray(modes), np.asarray(exists))
+            for modes, exists in _chunk_results(lambda c: batch_locate(lev[c[0]], c[1]), chunks)
+        ]
         self._remember_modes(key, located)
         return located
 
@@ -941,11 +983,9 @@ class PlanModel:
         hess = np.empty((n, len(SECOND_ORDER_FIELDS), N_LEVERS, N_LEVERS)) if hessians else None
         outputs = (y, jac) if hess is None else (y, jac, hess)
         kernel = single_mode_derivatives_at if hessians else single_mode_jacobian_at
-        calls = (
-            (part, kernel(lev[part], p, self.constants, modes[part]))
-            for part, p in zip(self._chunk_slices, self._chunk_params, strict=True)
-        )
-        for part, chunk in _in_flight(calls):  # copied out as later chunks run
+        chunks = list(zip(self._chunk_slices, self._chunk_params, strict=True))
+        results = _chunk_results(lambda c: kernel(lev[c[0]], c[1], self.constants, modes[c[0]]), chunks)
+        for (part, _), chunk in zip(chunks, results, strict=True):  # copied out as later chunks run
             _store(outputs, part, chunk, n)
         self._two_mode_fixup(lev, modes, exists, y, jac, hess)
         return y, jac, hess

@@ -215,3 +215,37 @@ def test_a_block_roster_warms_the_first_order_kernel_of_large_rosters_on_its_chu
     assert not large.first_order_hessians
     large.evaluate(problem.template.value)
     assert S.compiled_shapes() == compiled
+
+
+def test_chunks_on_threads_give_one_threads_numbers(monkeypatch):
+    """``set_chunk_threads``: a roster of several chunks has its modes located and its first order
+    computed on the chunk threads, chunk by chunk as on the calling thread, so to the same bits."""
+    import threading
+
+    p = demo_problem(_roster(96))  # two 48-rep chunks
+    assert len(PlanModel(p)._chunk_slices) == 2
+    levers = np.asarray(p.template.value, dtype=float)
+    threads: set[str] = set()
+    locate = M.batch_locate
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        threads.add(threading.current_thread().name)
+        return locate(*args)
+
+    monkeypatch.setattr(M, "batch_locate", spy)
+    alone = PlanModel(p)
+    y1, j1 = alone.rep_outcomes(levers)
+    assert threads == {threading.current_thread().name}
+    threads.clear()
+    try:
+        M.set_chunk_threads(2)
+        spread = PlanModel(p)
+        y2, j2 = spread.rep_outcomes(levers)
+        m2 = spread._located_arrays(levers)
+    finally:
+        M.set_chunk_threads(1)
+    assert threads and all(name.startswith("planopt-chunk") for name in threads)
+    np.testing.assert_array_equal(y1, y2)
+    np.testing.assert_array_equal(j1, j2)
+    for a, b in zip(alone._located_arrays(levers), m2, strict=True):
+        np.testing.assert_array_equal(a, b)

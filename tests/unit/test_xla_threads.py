@@ -101,3 +101,12 @@ def test_large_roster_line_is_the_models():
     from planopt.solvers.scan import SCAN_MAX_REPS
 
     assert LARGE_ROSTER_REPS == SCAN_MAX_REPS
+
+
+def test_pool_size_is_the_setting_or_one_thread_per_cpu():
+    from planopt.server.app import xla_pool_size
+
+    cpus = len(os.sched_getaffinity(0))
+    assert xla_pool_size(0) == cpus
+    assert xla_pool_size(10_000) == cpus
+    assert xla_pool_size(1) == 1
