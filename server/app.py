@@ -21,6 +21,7 @@ from planopt.server.observability import Metrics, install_jit_listener
 from planopt.server.security import BearerAuth, load_tokens, server_credentials
 from planopt.server.servicer import PlanOptimizerServicer
 from planopt.solvers.model import set_chunk_threads
+from planopt.solvers.scan import SCAN_MAX_REPS
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
 from threadpoolctl import threadpool_limits
@@ -43,22 +44,17 @@ def _env_optional_int(name: str) -> int | None:
     return int(value) if value else None
 
 
-# Rosters over this many reps are "large" (the model's line, ``solvers.scan.SCAN_MAX_REPS``: no
-# lever scan, 48-rep Hessian blocks, a sampled curvature model): a server warmed for such rosters
-# only runs XLA's CPU pool on every CPU by default (``xla_threads_for``).
-LARGE_ROSTER_REPS = 5_000
-
-
 def xla_threads_for(config: ServerConfig) -> int:
     """The XLA pool size a server starts with: ``config.xla_threads`` when set, else 0 (XLA's
-    own, one thread per CPU) for a server whose warm buckets are all over LARGE_ROSTER_REPS, and
-    1 otherwise. L's ~98 1,024-rep chunks an evaluation split well over the pool's threads (30-32
-    iterations in its 10 s against 20); a small roster's kernels do not, and one thread costs
-    14% less CPU per demo solve (README "Throughput and overload", session 23)."""
+    own, one thread per CPU) for a server whose warm buckets are all large rosters (over
+    ``SCAN_MAX_REPS``, 5,000 reps: no lever scan, a sampled curvature model), and 1 otherwise.
+    L's ~98 1,024-rep chunks an evaluation split well over the pool's threads (30-32 iterations
+    in its 10 s against 20); a small roster's kernels do not, and one thread costs 14% less CPU
+    per demo solve (README "Throughput and overload", session 23)."""
     if config.xla_threads is not None:
         return config.xla_threads
     buckets = config.warm_buckets
-    return 0 if buckets and min(buckets) > LARGE_ROSTER_REPS else 1
+    return 0 if buckets and min(buckets) > SCAN_MAX_REPS else 1
 
 
 def _env_buckets() -> tuple[int, ...]:
@@ -114,7 +110,7 @@ class ServerConfig:
     # 14% cheaper in CPU (a second thread spins on the core a concurrent request could use), M
     # ~10% slower alone at ~20% less CPU, L a third fewer iterations in 10 s, so big-roster
     # servers want 0 (``start_xla``; README "Throughput and overload"). None (unset): 1, or 0
-    # for a big-roster server, every warm bucket over LARGE_ROSTER_REPS (``xla_threads_for``).
+    # for a big-roster server, every warm bucket over 5,000 reps (``xla_threads_for``).
     xla_threads: int | None = field(default_factory=lambda: _env_optional_int("PLANOPT_XLA_THREADS"))
     # Let several processes bind the same port (multi-process mode; the kernel balances).
     reuse_port: bool = False
@@ -182,7 +178,6 @@ def warm_up(buckets: tuple[int, ...]) -> None:
     from planopt.solvers.model import PlanModel, chunk_plan, hessian_block_for, release_freed_heap
     from planopt.solvers.optimize import optimize
     from planopt.solvers.problem import SolveOptions, demo_problem
-    from planopt.solvers.scan import SCAN_MAX_REPS
     from planopt.solvers.simulate import simulate
 
     base = demo.demo_roster()

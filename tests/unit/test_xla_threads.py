@@ -96,13 +96,6 @@ def test_unset_environment_leaves_the_choice_to_the_buckets(monkeypatch):
     assert ServerConfig().xla_threads == 1
 
 
-def test_large_roster_line_is_the_models():
-    from planopt.server.app import LARGE_ROSTER_REPS
-    from planopt.solvers.scan import SCAN_MAX_REPS
-
-    assert LARGE_ROSTER_REPS == SCAN_MAX_REPS
-
-
 def test_pool_size_is_the_setting_or_one_thread_per_cpu():
     from planopt.server.app import xla_pool_size
 
