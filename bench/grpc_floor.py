@@ -15,13 +15,13 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 from planopt.client.loadtest import build_request, connections, run_load
+from planopt.server.process import free_port
 from planopt.v1 import planopt_pb2 as pb
 from planopt.v1 import planopt_pb2_grpc as pb_grpc
 
@@ -73,12 +73,6 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rates", default="500,1000")
@@ -91,7 +85,7 @@ def main() -> None:
         return
     request = build_request("evaluate")
     for kind in ("sync", "aio", "sync", "aio"):
-        port = _free_port()
+        port = free_port()
         proc = subprocess.Popen(
             [sys.executable, "-m", "bench.grpc_floor", "--serve", kind, str(port)], stdout=subprocess.PIPE, text=True
         )

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import time
 import urllib.request
@@ -40,7 +39,7 @@ from planopt.client.requests import (
     build_roster,
     model_options,
 )
-from planopt.server.process import start_server_process
+from planopt.server.process import free_port, start_server_process
 from planopt.solvers.model import bucket_size
 from planopt.solvers.problem import ObjectiveKind, PlanProblem
 from planopt.v1 import planopt_pb2 as pb
@@ -125,18 +124,12 @@ def _jit_compiles(metrics_port: int) -> float:
     raise RuntimeError("the server exports no planopt_jit_compiles_total")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def bench(name: str, repeats: int, starts: int, time_limit: float | None) -> dict[str, Any]:
     problem = instance(name)
     options = build_options(time_limit_s=time_limit, num_starts=starts)
     request = request_from_problem(problem, options)
     bucket = bucket_size(problem.roster.size)
-    metrics_port = _free_port()
+    metrics_port = free_port()
     server_args = ["--workers", "1", "--queue", "1", "--warm-buckets", str(bucket), "--response-cache-mib", "0"]
     proc, target = start_server_process([*server_args, "--log-level", "WARNING", "--metrics-port", str(metrics_port)])
     try:

@@ -136,29 +136,23 @@ def configure_jax(cache_dir: str) -> None:
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
-def xla_pool_size(threads: int) -> int:
-    """The threads XLA's CPU pool will have for a ``start_xla(threads)``: ``threads``, or one per
-    CPU the process may run on where it is 0 or not below that count."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cpus if threads <= 0 or threads >= cpus else threads
-
-
-def start_xla(threads: int) -> None:
-    """Start JAX's CPU backend with an intra-op pool of ``threads`` threads (0: XLA's default).
+def start_xla(threads: int) -> int:
+    """Start JAX's CPU backend with an intra-op pool of ``threads`` threads (0: XLA's default,
+    one per CPU); return the pool's size.
 
     XLA sizes that pool from the CPUs the process may run on when the backend starts. So the
     calling thread's affinity is narrowed to ``threads`` of its CPUs while the backend starts,
     then it and every thread the backend started get the whole set back: the pool keeps its
     size, and nothing stays pinned (the gRPC workers, and the pool itself, run on any CPU). A
-    no-op where the backend is already running, where ``threads`` is 0 or not below the CPU
-    count, and off Linux."""
+    no-op where the backend is already running (the size returned is then the one asked for),
+    where ``threads`` is 0 or not below the CPU count, and off Linux."""
     import jax
 
     setaffinity = getattr(os, "sched_setaffinity", None)
-    own = os.sched_getaffinity(0) if setaffinity is not None else set()
+    own = os.sched_getaffinity(0) if setaffinity is not None else set(range(os.cpu_count() or 1))
     if setaffinity is None or threads <= 0 or threads >= len(own):
         jax.devices()
-        return
+        return len(own)
     tasks = "/proc/self/task"
     before = set(os.listdir(tasks))
     setaffinity(0, set(sorted(own)[:threads]))
@@ -169,6 +163,7 @@ def start_xla(threads: int) -> None:
         for tid in set(os.listdir(tasks)) - before:
             with contextlib.suppress(OSError):  # a thread that has exited since
                 setaffinity(int(tid), own)
+    return threads
 
 
 def warm_up(buckets: tuple[int, ...]) -> None:
@@ -232,8 +227,7 @@ def create_server(config: ServerConfig | None = None) -> tuple[grpc.Server, int]
     """Build and start the server. Health is NOT_SERVING until warm-up has compiled every bucket."""
     config = config or ServerConfig()
     configure_jax(config.jax_cache_dir)
-    pool = xla_pool_size(xla_threads_for(config))
-    start_xla(pool)
+    pool = start_xla(xla_threads_for(config))
     # A pool of several threads runs one execution per calling thread: a large roster's chunks
     # go out from as many threads (``solvers.model.set_chunk_threads``; one: the caller's own).
     set_chunk_threads(pool)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,13 @@ def start_server_process(
         time.sleep(0.05)
     with open(port_file) as fh:
         return proc, f"127.0.0.1:{fh.read().strip()}"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a child's ``--metrics-port``)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def write_port_file(path: str | None, port: int) -> None:

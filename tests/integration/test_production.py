@@ -83,13 +83,10 @@ def test_a_fresh_server_process_compiles_nothing_after_serving():
     cache off (a cache hit is not counted as a compile), answers the default OptimizePlan (4
     starts and the lever scan) and an EvaluatePlan with Monte Carlo draws."""
     import os
-    import socket
 
-    from planopt.server.process import start_server_process
+    from planopt.server.process import free_port, start_server_process
 
-    with socket.socket() as probe:  # a free port for /metrics
-        probe.bind(("127.0.0.1", 0))
-        metrics_port = probe.getsockname()[1]
+    metrics_port = free_port()  # for /metrics
     env = {**os.environ, "PLANOPT_LOG_LEVEL": "WARNING", "PLANOPT_JAX_CACHE_DIR": ""}
     proc, target = start_server_process(
         ["--warm-buckets", "48", "--workers", "1", "--metrics-port", str(metrics_port)], env=env

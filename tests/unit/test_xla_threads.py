@@ -15,13 +15,14 @@ import json, os, sys
 from planopt.server.app import configure_jax, start_xla
 configure_jax("")
 own = sorted(os.sched_getaffinity(0))
-start_xla(int(sys.argv[1]))
+returned = start_xla(int(sys.argv[1]))
 import jax.numpy as jnp
 float(jnp.sum(jnp.ones(4096) * 2.0))  # run a kernel: nothing starts pinned later either
 tasks = os.listdir("/proc/self/task")
 names = [open(f"/proc/self/task/{t}/comm").read().strip() for t in tasks]
 print(json.dumps({
     "own": own,
+    "returned": returned,
     "pool": names.count("tf_XLAEigen"),
     "affinities": [sorted(os.sched_getaffinity(int(t))) for t in tasks],
 }))
@@ -40,20 +41,20 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CP
 
 def test_one_thread_pool_and_no_thread_left_pinned():
     got = _probe(1)
-    assert got["pool"] == 1
+    assert got["pool"] == got["returned"] == 1
     # every thread (the caller, XLA's pool, JAX's others) may run on every CPU it had
     assert all(a == got["own"] for a in got["affinities"]), got
 
 
 def test_zero_leaves_xla_one_thread_per_cpu():
     got = _probe(0)
-    assert got["pool"] == len(got["own"])
+    assert got["pool"] == got["returned"] == len(got["own"])
     assert all(a == got["own"] for a in got["affinities"]), got
 
 
 def test_more_threads_than_cpus_is_xla_default():
     got = _probe(10_000)
-    assert got["pool"] == len(got["own"])
+    assert got["pool"] == got["returned"] == len(got["own"])
 
 
 def test_negative_thread_count_is_refused_by_the_cli(capsys):
@@ -94,12 +95,3 @@ def test_unset_environment_leaves_the_choice_to_the_buckets(monkeypatch):
     assert ServerConfig().xla_threads is None
     monkeypatch.setenv("PLANOPT_XLA_THREADS", "1")
     assert ServerConfig().xla_threads == 1
-
-
-def test_pool_size_is_the_setting_or_one_thread_per_cpu():
-    from planopt.server.app import xla_pool_size
-
-    cpus = len(os.sched_getaffinity(0))
-    assert xla_pool_size(0) == cpus
-    assert xla_pool_size(10_000) == cpus
-    assert xla_pool_size(1) == 1
