@@ -150,6 +150,28 @@ class ScaledProblem:
         ev = self.model.evaluate(self.space.levers(z), report=False)
         return self._scaled(ev)
 
+    def values(self, z: np.ndarray) -> tuple[float, np.ndarray]:
+        """``self(z)``'s objective and constraints without their derivatives: the surface's
+        values kernel at the located modes, which the derivative kernels reuse if the SQP then
+        accepts ``z`` (``sqp.solve``'s ``values``)."""
+        ev = self.model.evaluate(self.space.levers(z), with_jacobian=False, report=False)
+        sign, bound, scale = self.model.spec_arrays
+        return -ev.objective / self.obj_scale, sign * (ev.values - bound) / scale
+
+    @property
+    def lazy_values(self) -> sqp.Values | None:
+        """``values`` for the SQP to value its trial points with, or None where a trial's whole
+        evaluation is not much dearer than its values: large rosters, whose first order comes
+        without the second (locate + Jacobian kernels against locate + values; L from 8 start
+        points took 428 iterations in 184 s against 413 in 185 s), and small ones
+        (``speculative``), which evaluate in lock-step, the first and second order from one
+        kernel call on 48-rep chunks. On M a trial's whole evaluation carries every
+        rep's second order too (``first_order_hessians``), ~2x its values alone, and ~40% of
+        its trial points are rejected or replaced by their second-order correction: seeds 0-7
+        took the same 860 iterations 8-14% faster (bench/README.md, session 25)."""
+        model = self.model
+        return self.values if model.first_order_hessians and not model.speculative else None
+
     def prefetch(self, zs: list[np.ndarray]) -> None:
         """Evaluate several points in one batched pass, for the calls that follow (the SQP's
         lock-step starts, ``sqp.solve_many``): their surface (``PlanModel.prefetch``), then their
@@ -396,6 +418,7 @@ def _optimize(
                 refine_curvature=fun.refine_curvature,
                 multipliers=lam0,
                 initial_radius=radius0,
+                values=fun.lazy_values,
                 # no start has a feasible point yet: near the deadline, restore feasibility
                 restore=not any(r.incumbent is not None for r in results),
             )
@@ -477,6 +500,7 @@ def _optimize(
                 hessian=curvature,
                 refine_curvature=fun.refine_curvature,
                 multipliers=best.multipliers,
+                values=fun.lazy_values,
             )
             iterations += res.iterations
             if res.status in ("time_limit", "cancelled"):
@@ -551,6 +575,7 @@ def _optimize(
             objective_free=objective_free,
             hessian=curvature,
             refine_curvature=fun.refine_curvature,
+            values=fun.lazy_values,
         )
 
     phase1 = after_starts(start.z, objective_free=True)

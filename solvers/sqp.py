@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Generator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 from planopt.solvers.qp import QPResult, subproblem
@@ -72,6 +72,8 @@ NEGATIVE_SCALE_MIN = 1e-2
 
 # fun(z) -> (f, grad f, c, J)
 Functions = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, np.ndarray]]
+# values(z) -> (f, c): ``fun``'s values without the derivatives (``solve``'s ``values``)
+Values = Callable[[np.ndarray], tuple[float, np.ndarray]]
 # hessian(z, lam, objective_weight) -> Hessian of objective_weight * f + lam . c
 Hessian = Callable[[np.ndarray, np.ndarray, float], np.ndarray]
 
@@ -112,6 +114,14 @@ class Point:
         return float(np.max(self.c, initial=0.0)) if self.c.size else 0.0
 
 
+@dataclass(frozen=True)
+class _ValuesAt:
+    """What a step generator yields for a trial point's values alone (``values``); a bare
+    array asks for ``fun``'s whole answer."""
+
+    z: np.ndarray
+
+
 @dataclass
 class SQPResult:
     point: Point
@@ -126,6 +136,7 @@ class SQPResult:
 QP_MODEL_TOL = 1e-8  # relative: a QP step modelled this much worse than p = 0 is an inaccurate one
 POOR_STEPS = 2  # consecutive poor model predictions before asking for a better curvature model
 SNAP = 1e-8  # QP steps land within round-off of a bound; snap them onto it
+_NO_DERIVATIVES = np.zeros(0)  # a trial point valued alone (``_steps``' ``lazy``)
 
 
 def _snap(z: np.ndarray) -> np.ndarray:
@@ -231,6 +242,7 @@ def solve(
     multipliers: np.ndarray | None = None,
     initial_radius: float | None = None,
     restore: bool = False,
+    values: Values | None = None,
 ) -> SQPResult:
     """Run the SQP from z0. ``objective_free`` solves the phase-1 (minimum-violation) problem.
     ``hessian(z, lam, objective_weight)``: the exact Hessian of the Lagrangian at a point
@@ -242,7 +254,14 @@ def solve(
     then rebuilt at the current point. ``multipliers`` and ``initial_radius``: a warm start near a
     solution (estimates of the multipliers at z0, a trust radius smaller than the default).
     ``restore``: the caller has no feasible point yet, so with no incumbent near the deadline
-    the last iteration goes to feasibility restoration (``RESTORE_VIOLATION``)."""
+    the last iteration goes to feasibility restoration (``RESTORE_VIOLATION``).
+    ``values(z)``: ``fun``'s objective and constraints alone, when the caller has them for much
+    less than the derivatives: each trial point is then valued first, and ``fun`` is asked only
+    at the points accepted (about half of M's trial points are rejected or replaced by their
+    second-order correction; ``optimize.ScaledProblem.lazy_values``). An accepted point keeps
+    the values it was accepted on. Where ``values`` equals ``fun``'s values the iterates are the
+    same; the surface's values kernel agrees with its derivative kernels to round-off (~1e-14),
+    which tips a decision rarely (M seeds 0-7: the same 860 iterations)."""
     steps = _steps(
         fun,
         z0,
@@ -255,8 +274,9 @@ def solve(
         multipliers,
         initial_radius,
         restore,
+        values is not None,
     )
-    return _drive([steps], fun, None)[0]
+    return _drive([steps], fun, None, values)[0]
 
 
 @_with_single_threaded_blas
@@ -278,20 +298,26 @@ def solve_many(
     takes from it alone; only the kernel calls are shared. On the demo team (4 starts, 45 reps)
     the four 48-rep kernel calls of a round become one 192-rep call."""
     gens = [
-        _steps(fun, z0, settings, deadline, should_stop, False, hessian, refine_curvature, None, None, restore)
+        _steps(fun, z0, settings, deadline, should_stop, False, hessian, refine_curvature, None, None, restore, False)
         for z0 in starts
     ]
-    return _drive(gens, fun, prefetch)
+    return _drive(gens, fun, prefetch, None)
 
 
-_Steps = Generator[np.ndarray, tuple[float, np.ndarray, np.ndarray, np.ndarray], SQPResult]
+_Steps = Generator["np.ndarray | _ValuesAt", tuple[Any, ...], SQPResult]
 
 
-def _drive(gens: list[_Steps], fun: Functions, prefetch: Callable[[list[np.ndarray]], None] | None) -> list[SQPResult]:
+def _drive(
+    gens: list[_Steps],
+    fun: Functions,
+    prefetch: Callable[[list[np.ndarray]], None] | None,
+    values: Values | None,
+) -> list[SQPResult]:
     """Run SQP step generators (``_steps``) to the end: each yields the next point it needs
-    evaluated and is sent ``fun``'s answer (or thrown ``fun``'s exception)."""
+    evaluated and is sent ``fun``'s answer, or ``values``' for a ``_ValuesAt`` (or thrown the
+    exception raised)."""
     results: list[SQPResult | None] = [None] * len(gens)
-    pending: dict[int, np.ndarray] = {}
+    pending: dict[int, np.ndarray | _ValuesAt] = {}
     for i, gen in enumerate(gens):
         try:
             pending[i] = next(gen)
@@ -299,12 +325,17 @@ def _drive(gens: list[_Steps], fun: Functions, prefetch: Callable[[list[np.ndarr
             results[i] = stop.value
     while pending:
         if prefetch is not None and len(pending) > 1:
-            prefetch(list(pending.values()))
+            prefetch([z for z in pending.values() if not isinstance(z, _ValuesAt)])
         asked, pending = pending, {}
         for i, z in asked.items():
             try:
                 try:
-                    out = fun(z)
+                    out: tuple[Any, ...]
+                    if isinstance(z, _ValuesAt):
+                        assert values is not None  # only a lazy generator (``solve``'s) asks
+                        out = values(z.z)
+                    else:
+                        out = fun(z)
                 except Exception as exc:  # the start decides (a FloatingPointError rejects a trial)
                     pending[i] = gens[i].throw(exc)
                 else:
@@ -326,9 +357,12 @@ def _steps(
     multipliers: np.ndarray | None,
     initial_radius: float | None,
     restore: bool,
+    lazy: bool,
 ) -> _Steps:
     """The SQP as a generator of the points it evaluates (``solve``'s docstring); ``fun`` is
-    called directly only by the finite-difference Hessian (``settings.hessian == "fd"``)."""
+    called directly only by the finite-difference Hessian (``settings.hessian == "fd"``).
+    ``lazy``: trial points are valued alone first (``_ValuesAt``), their derivatives asked for
+    once accepted."""
     n = z0.size
     z = _snap(np.asarray(z0, dtype=float).copy())
     f, g, c, jac = yield z
@@ -378,6 +412,21 @@ def _steps(
         if not (np.isfinite(ff) and np.all(np.isfinite(cc))):
             return None
         return Point(zz, ff, gg, cc, jj)
+
+    def trial_at(zz: np.ndarray) -> Generator[np.ndarray | _ValuesAt, tuple[Any, ...], Point | None]:
+        """A trial point: ``evaluate``'s, or (``lazy``) its values alone, with placeholder
+        derivatives that ``accept`` replaces."""
+        if not lazy:
+            return (yield from evaluate(zz))
+        try:
+            ff, cc = yield _ValuesAt(zz)
+        except FloatingPointError:
+            return None
+        if objective_free:
+            ff = 0.0
+        if not (np.isfinite(ff) and np.all(np.isfinite(cc))):
+            return None
+        return Point(zz, ff, _NO_DERIVATIVES, cc, _NO_DERIVATIVES)
 
     def qp_solve(pt: Point, c_rhs: np.ndarray) -> QPResult:
         lo = np.maximum(-radius, -pt.z)
@@ -477,7 +526,7 @@ def _steps(
                 continue
             status = "converged" if kkt <= 10 * settings.kkt_tol else "stalled"
             break
-        trial = yield from evaluate(_snap(point.z + p))
+        trial = yield from trial_at(_snap(point.z + p))
         ratio = -np.inf
         if trial is not None:
             ratio = (merit(point) - merit(trial)) / pred
@@ -485,7 +534,7 @@ def _steps(
                 # Second-order correction: re-solve with the constraint curvature seen at z + p.
                 soc = qp_solve(point, trial.c - point.jac @ p)
                 if soc.ok:  # type: ignore[attr-defined]
-                    alt = yield from evaluate(_snap(point.z + soc.step))  # type: ignore[attr-defined]
+                    alt = yield from trial_at(_snap(point.z + soc.step))  # type: ignore[attr-defined]
                     if alt is not None:
                         alt_ratio = (merit(point) - merit(alt)) / pred
                         if alt_ratio > ratio:
@@ -497,6 +546,13 @@ def _steps(
                 f"ratio={ratio:.3f} |p|={step_norm:.2e} radius={radius:.2e} rho={rho:.1f} qp={res.status}"
             )
         poor = poor + 1 if ratio < 0.25 else 0
+        if lazy and trial is not None and ratio >= 1e-4:
+            # accepted on its values: now its derivatives (a failure there rejects it). The
+            # point keeps the values it was accepted on, so that every merit the SQP compares
+            # comes from the same ``values`` (the derivative kernel's own values differ in the
+            # last bits, and on L's 100,000-rep sums that moved ratios near convergence)
+            whole = yield from evaluate(trial.z)
+            trial = None if whole is None else Point(trial.z, trial.f, whole.g, trial.c, whole.jac)
         if trial is not None and ratio >= 1e-4:
             s = trial.z - point.z
             y = (trial.g - point.g) + ((trial.jac - point.jac).T @ lam_qp if m_real else 0.0)
