@@ -257,7 +257,7 @@ def solve(
     the last iteration goes to feasibility restoration (``RESTORE_VIOLATION``).
     ``values(z)``: ``fun``'s objective and constraints alone, when the caller has them for much
     less than the derivatives: each trial point is then valued first, and ``fun`` is asked only
-    at the points accepted (about half of M's trial points are rejected or replaced by their
+    at the points accepted (~40% of M's trial points are rejected or replaced by their
     second-order correction; ``optimize.ScaledProblem.lazy_values``). An accepted point keeps
     the values it was accepted on. Where ``values`` equals ``fun``'s values the iterates are the
     same; the surface's values kernel agrees with its derivative kernels to round-off (~1e-14),
@@ -415,7 +415,7 @@ def _steps(
 
     def trial_at(zz: np.ndarray) -> Generator[np.ndarray | _ValuesAt, tuple[Any, ...], Point | None]:
         """A trial point: ``evaluate``'s, or (``lazy``) its values alone, with placeholder
-        derivatives that ``accept`` replaces."""
+        derivatives (``fun``'s replace them if the step is accepted)."""
         if not lazy:
             return (yield from evaluate(zz))
         try:
@@ -549,8 +549,8 @@ def _steps(
         if lazy and trial is not None and ratio >= 1e-4:
             # accepted on its values: now its derivatives (a failure there rejects it). The
             # point keeps the values it was accepted on, so that every merit the SQP compares
-            # comes from the same ``values`` (the derivative kernel's own values differ in the
-            # last bits, and on L's 100,000-rep sums that moved ratios near convergence)
+            # comes from one function, ``values`` (the derivative kernel's own values differ
+            # from them in the last bits)
             whole = yield from evaluate(trial.z)
             trial = None if whole is None else Point(trial.z, trial.f, whole.g, trial.c, whole.jac)
         if trial is not None and ratio >= 1e-4:
