@@ -456,7 +456,9 @@ class PlanModel:
         # Every first-order evaluation computes the second order too, on the surface chunks
         # (``single_mode_derivatives_at``): small rosters (above) and rosters with
         # ``HESSIAN_BLOCK`` blocks (up to ``SCAN_MAX_REPS``, M's size). On M a trial then costs
-        # ~1.3 ms more and an accepted point (~2 of 3 trials) ~4 ms less. The 1,024-rep chunk of
+        # ~1.3 ms more and an accepted point (~2 of 3 trials) ~4 ms less; since session 25 the
+        # SQP values M's trial points alone and asks for the first order only at the points it
+        # accepts (``optimize.ScaledProblem.lazy_values``), so no trial pays it. The 1,024-rep chunk of
         # that kernel keeps ~40 MB more resident in a warm server than 192-rep blocks did (678
         # against 640 MiB after the default warm-up; session 22), for M ~12% faster (seeds 0-3,
         # one core, alternating: 6.1-6.7 s against 7.2-8.0 s, the same iterates). Large rosters
