@@ -8,12 +8,14 @@ corrections are tried: trial points that are never accepted, which the lazy mode
 derivatives (9 iterations, 6 accepted, 12 trial points).
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 from planopt.solvers import sqp
 from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import ScaledProblem, optimize
-from planopt.solvers.problem import SolveOptions
+from planopt.solvers.problem import CostOfSalesRisk, SolveOptions
 
 from bench.instances import instance, synthetic
 
@@ -135,3 +137,29 @@ def test_the_optimiser_values_trials_alone_where_derivatives_carry_the_second_or
     assert lazy.iterations == whole.iterations
     assert lazy.evaluation.objective == pytest.approx(whole.evaluation.objective, abs=1e-12)
     assert lazy_passes < len(passes)
+
+
+def test_lazy_trials_value_the_simulated_risk_constraint_as_the_whole_evaluation_does(monkeypatch):
+    """The simulated cost-of-sales CVaR (no exact Hessian: BFGS) is valued by its own kernel on
+    the lazy path (``PlanModel.risk_measure`` without the gradient): the same answer as the whole
+    evaluations', with the CVaR bound active."""
+    p = synthetic(180, ["A", "B"], seed=3)
+    p = dataclasses.replace(
+        p,
+        constraints=dataclasses.replace(
+            p.constraints, cost_of_sales_risk=CostOfSalesRisk(max=0.138, draws=200, seed=3)
+        ),
+    )
+    model = PlanModel(p)
+    model.compile_kernels()
+    assert ScaledProblem(p, model).lazy_values is not None
+    options = SolveOptions(num_starts=1, seed=0, time_limit_s=300)
+    lazy = optimize(p, options, model=model)
+    monkeypatch.setattr(ScaledProblem, "lazy_values", property(lambda self: None))
+    whole = optimize(p, options, model=model)
+    assert lazy.termination.value == whole.termination.value == "LOCALLY_OPTIMAL"
+    # the CVaR's value and its value-and-gradient kernels agree to round-off, which could tip a
+    # step decision on another CPU: the answer is compared, not the path
+    assert lazy.evaluation.objective == pytest.approx(whole.evaluation.objective, abs=1e-8)
+    risk = next(c for c in lazy.constraints if c.kind == "cost_of_sales_risk")
+    assert risk.value == pytest.approx(0.138, abs=1e-6)  # active: the bound binds the plan
