@@ -1,4 +1,5 @@
-"""The l1 penalty is lowered again once the iterate is feasible (``sqp.PENALTY_LOWERINGS``).
+"""The l1 penalty is lowered again once the iterate is feasible, or within
+``sqp.PENALTY_LOWER_VIOLATION`` of it (``sqp.PENALTY_LOWERINGS``).
 
 Problem (analytic): maximise z0 + z1 inside the circle z0**2 + z1**2 <= 1/2. The optimum is
 (1/2, 1/2) with multiplier 1 (hand calculation: -1 + lambda * 2 * 1/2 = 0). The start lies on
@@ -13,6 +14,11 @@ import time
 import numpy as np
 import pytest
 from planopt.solvers import sqp
+from planopt.solvers.model import PlanModel
+from planopt.solvers.optimize import optimize
+from planopt.solvers.problem import SolveOptions
+
+from bench.instances import instance
 
 
 def _fun(z: np.ndarray):
@@ -108,3 +114,22 @@ def test_qp_model_tolerance_is_relative_to_the_penalised_violation(monkeypatch: 
     res = sqp.solve(fun, np.array([0.5]), settings, time.monotonic() + 60.0)
     assert res.status == "stalled"
     assert res.iterations == 1
+
+
+def test_a_nearly_feasible_iterate_lowers_the_penalty_raised_while_infeasible(monkeypatch: pytest.MonkeyPatch):
+    """``sqp.PENALTY_LOWER_VIOLATION``: the capped penalty comes down once the iterate is within
+    1e-3 points of feasibility, not only within the 1e-6 tolerance. The case that motivated it:
+    on M (bench instance, 1,000 reps) start seed 3, a random start raised rho to the cap while
+    infeasible, then crawled along curved active constraints at violations of 2e-6 to 5e-4 with
+    ratios of 0.1-0.5 (185 iterations in all when written, 127 with the rule). Both reach the same
+    optimum to the quality bar; the rule saves the crawl."""
+    problem = instance("M")
+    model = PlanModel(problem)
+    model.compile_kernels(scan=False)
+    options = SolveOptions(num_starts=4, seed=3, time_limit_s=300)
+    lowered = optimize(problem, options, model=model)
+    monkeypatch.setattr(sqp, "PENALTY_LOWER_VIOLATION", 0.0)
+    crawled = optimize(problem, options, model=model)
+    assert lowered.termination.value == crawled.termination.value == "LOCALLY_OPTIMAL"
+    assert lowered.evaluation.objective == pytest.approx(crawled.evaluation.objective, rel=1e-7)
+    assert lowered.iterations <= crawled.iterations - 30  # 127 against 185 when written
