@@ -65,6 +65,19 @@ PENALTY_LOWERINGS = 3
 # all); with this, 127. M seeds 0-19: 2,235 -> 2,155 iterations, no seed more (bench/README.md,
 # session 25).
 PENALTY_LOWER_VIOLATION = 1e-3
+# A start given up once another start holds a feasible plan (``solve(abandon=True)``): its penalty
+# has climbed to ABANDON_PENALTY (scaled units: 1,000 points of the objective per point of
+# violation, far above any multiplier of a real plan; M's are 10-160) while it is still more than
+# ABANDON_VIOLATION infeasible. The penalty climbs like that only while the linearised constraints
+# cannot be met inside the trust region step after step (each elastic multiplier equals rho, and
+# rho doubles): the start is searching for feasibility alone, from far away. On M such starts
+# stalled infeasible at the cap after 40 iterations, or crawled back for 60-120 and converged to
+# a worse optimum than the start before them; none of 160 starts (seeds 0-39) that this rule
+# stops ended best. Seeds 0-19: 2,155 -> 1,983 iterations, seeds 20-39 2,522 -> 2,382, the same
+# objectives (bench/README.md, session 26). A penalty cap of 100 stopped starts that would have
+# found the best (mean objective 3e-9 lower).
+ABANDON_PENALTY = 1e3
+ABANDON_VIOLATION = RESTORE_VIOLATION
 # Infeasible at the capped penalty: STALL_STEPS accepted steps in a row that each remove less
 # than STALL_SHRINK of the violation end the start as "stalled".
 STALL_STEPS = 5
@@ -134,7 +147,7 @@ class _ValuesAt:
 class SQPResult:
     point: Point
     multipliers: np.ndarray  # lambda for c <= 0 (scaled)
-    status: str  # converged | iteration_limit | time_limit | cancelled | stalled | numerical
+    status: str  # converged | iteration_limit | time_limit | cancelled | stalled | numerical | abandoned
     iterations: int
     kkt_residual: float
     incumbent: Point | None = None  # best feasible point seen (by f)
@@ -251,6 +264,7 @@ def solve(
     initial_radius: float | None = None,
     restore: bool = False,
     values: Values | None = None,
+    abandon: bool = False,
 ) -> SQPResult:
     """Run the SQP from z0. ``objective_free`` solves the phase-1 (minimum-violation) problem.
     ``hessian(z, lam, objective_weight)``: the exact Hessian of the Lagrangian at a point
@@ -269,7 +283,10 @@ def solve(
     second-order correction; ``optimize.ScaledProblem.lazy_values``). An accepted point keeps
     the values it was accepted on. Where ``values`` equals ``fun``'s values the iterates are the
     same; the surface's values kernel agrees with its derivative kernels to round-off (~1e-14),
-    which tips a decision rarely (M seeds 0-7: the same 860 iterations)."""
+    which tips a decision rarely (M seeds 0-7: the same 860 iterations).
+    ``abandon``: the caller already holds a feasible plan (another start's), so a start still
+    more than ``ABANDON_VIOLATION`` infeasible once its penalty reaches ``ABANDON_PENALTY`` is
+    given up (status "abandoned")."""
     steps = _steps(
         fun,
         z0,
@@ -283,6 +300,7 @@ def solve(
         initial_radius,
         restore,
         values is not None,
+        abandon,
     )
     return _drive([steps], fun, None, values)[0]
 
@@ -366,11 +384,12 @@ def _steps(
     initial_radius: float | None,
     restore: bool,
     lazy: bool,
+    abandon: bool = False,
 ) -> _Steps:
     """The SQP as a generator of the points it evaluates (``solve``'s docstring); ``fun`` is
     called directly only by the finite-difference Hessian (``settings.hessian == "fd"``).
     ``lazy``: trial points are valued alone first (``_ValuesAt``), their derivatives asked for
-    once accepted."""
+    once accepted. ``abandon``: ``solve``'s."""
     n = z0.size
     z = _snap(np.asarray(z0, dtype=float).copy())
     f, g, c, jac = yield z
@@ -483,6 +502,9 @@ def _steps(
         ):
             incumbent = yield from restoration(point)
             status = "time_limit"
+            break
+        if abandon and rho >= ABANDON_PENALTY and point.violation > ABANDON_VIOLATION:
+            status = "abandoned"
             break
         # With a feasible point in hand, do not start an iteration the deadline cannot fit (on
         # L one can take ~3 s): predicted by the longest one so far.
