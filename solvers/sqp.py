@@ -70,12 +70,12 @@ PENALTY_LOWER_VIOLATION = 1e-3
 # violation, far above any multiplier of a real plan; M's are 10-160) while it is still more than
 # ABANDON_VIOLATION infeasible. The penalty climbs like that only while the linearised constraints
 # cannot be met inside the trust region step after step (each elastic multiplier equals rho, and
-# rho doubles): the start is searching for feasibility alone, from far away. On M such starts
-# stalled infeasible at the cap after 40 iterations, or crawled back for 60-120 and converged to
-# a worse optimum than the start before them; none of 160 starts (seeds 0-39) that this rule
-# stops ended best. Seeds 0-19: 2,155 -> 1,983 iterations, seeds 20-39 2,522 -> 2,382, the same
-# objectives (bench/README.md, session 26). A penalty cap of 100 stopped starts that would have
-# found the best (mean objective 3e-9 lower).
+# rho doubles): the start is searching for feasibility alone, from far away. On M seeds 0-39 it
+# stops 10 of 160 starts (after 8-17 iterations); run on, 5 of them stalled infeasible after
+# 30-42 iterations and 5 took 44-62 to converge to optima no better than the seed's answer. M
+# seeds 0-19: 2,155 -> 1,982 iterations, seeds 20-39 2,522 -> 2,381; the answers are the same on
+# 39 seeds and higher on one (bench/README.md, session 26). At a threshold of 100 instead of
+# 1,000 it stopped starts that would have led to better answers (mean objective 3e-9 lower).
 ABANDON_PENALTY = 1e3
 ABANDON_VIOLATION = RESTORE_VIOLATION
 # Infeasible at the capped penalty: STALL_STEPS accepted steps in a row that each remove less

@@ -79,10 +79,10 @@ def medium():
 
 
 def test_m_seed_0_abandons_its_infeasible_start_and_keeps_the_optimum(medium, monkeypatch: pytest.MonkeyPatch):
-    """M seed 0's fourth start raises the penalty from 40 to 1e5 in 10 iterations while it is
-    0.4-0.7 points infeasible, and without the rule stalls infeasible after 40 iterations
-    (bench/README.md, session 26). With it the start stops at a penalty of 1,280 and the answer
-    (the second start's optimum) is the same."""
+    """M seed 0's fourth start raises the penalty from 10 to 1e5 in 16 iterations while it is
+    0.4-28 points infeasible, and without the rule stalls infeasible after 40 iterations
+    (bench/README.md, session 26). With it the start stops after 9 and the answer (the second
+    start's optimum) is the same."""
     problem, model = medium
     statuses: list[list[str]] = []
     original = sqp.solve
