@@ -405,7 +405,7 @@ def _optimize(
                 interrupted = interrupted or "time_limit"
                 break
             lam0, radius0 = None, None
-            held = any(r.incumbent is not None for r in results)
+            held = min((r.incumbent.f for r in results if r.incumbent is not None), default=None)
             if stage is not None:
                 z0, lam0 = stage(z0, deadline)
                 radius0 = SAMPLE_POLISH_RADIUS
@@ -421,9 +421,9 @@ def _optimize(
                 initial_radius=radius0,
                 values=fun.lazy_values,
                 # no start has a feasible point yet: near the deadline, restore feasibility;
-                # once one has, a start far from feasibility at a huge penalty is given up
-                restore=not held,
-                abandon=held,
+                # once one has, a start that is getting nowhere is given up (``sqp.ABANDON_*``)
+                restore=held is None,
+                held=held,
             )
             results.append(res)
             if res.status in ("time_limit", "cancelled"):

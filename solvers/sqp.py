@@ -65,7 +65,7 @@ PENALTY_LOWERINGS = 3
 # all); with this, 127. M seeds 0-19: 2,235 -> 2,155 iterations, no seed more (bench/README.md,
 # session 25).
 PENALTY_LOWER_VIOLATION = 1e-3
-# A start given up once another start holds a feasible plan (``solve(abandon=True)``): its penalty
+# A start given up once another start holds a feasible plan (``solve(held=...)``), when its penalty
 # has climbed to ABANDON_PENALTY (scaled units: 1,000 points of the objective per point of
 # violation, far above any multiplier of a real plan; M's are 10-160) while it is still more than
 # ABANDON_VIOLATION infeasible. The penalty climbs like that only while the linearised constraints
@@ -78,6 +78,18 @@ PENALTY_LOWER_VIOLATION = 1e-3
 # 1,000 it stopped starts that would have led to better answers (mean objective 3e-9 lower).
 ABANDON_PENALTY = 1e3
 ABANDON_VIOLATION = RESTORE_VIOLATION
+# ... or when, after ABANDON_ITERATIONS, it is feasible to ABANDON_NEAR (scaled points) with an
+# objective more than ABANDON_GAP (relative) worse than the plan held. A start that long is
+# crawling (trust radii of 1e-5..1e-3 along ridges where reps' effort modes switch, ratios far
+# from 1; typical M starts converge in 16-30 iterations), and M's crawlers ended 0.7% below the
+# best or hit the 200-iteration limit. On top of the penalty rule, M seeds 0-39: 4,363 -> 4,022
+# iterations, and held-out seeds 40-79: 4,147 -> 3,903, the same answer on all 80 seeds (both
+# rules against neither: 4,677 -> 4,022 and 4,621 -> 3,903). At 40 iterations (or a gap of
+# 1e-3) it stopped starts that would have led to better answers on 4 of 80 seeds (by 1.5e-8 to
+# 1.4e-7; bench/README.md, session 26).
+ABANDON_ITERATIONS = 60
+ABANDON_GAP = 3e-3
+ABANDON_NEAR = 1e-4
 # Infeasible at the capped penalty: STALL_STEPS accepted steps in a row that each remove less
 # than STALL_SHRINK of the violation end the start as "stalled".
 STALL_STEPS = 5
@@ -264,7 +276,7 @@ def solve(
     initial_radius: float | None = None,
     restore: bool = False,
     values: Values | None = None,
-    abandon: bool = False,
+    held: float | None = None,
 ) -> SQPResult:
     """Run the SQP from z0. ``objective_free`` solves the phase-1 (minimum-violation) problem.
     ``hessian(z, lam, objective_weight)``: the exact Hessian of the Lagrangian at a point
@@ -284,9 +296,10 @@ def solve(
     the values it was accepted on. Where ``values`` equals ``fun``'s values the iterates are the
     same; the surface's values kernel agrees with its derivative kernels to round-off (~1e-14),
     which tips a decision rarely (M seeds 0-7: the same 860 iterations).
-    ``abandon``: the caller already holds a feasible plan (another start's), so a start still
-    more than ``ABANDON_VIOLATION`` infeasible once its penalty reaches ``ABANDON_PENALTY`` is
-    given up (status "abandoned")."""
+    ``held``: the objective f of a feasible plan the caller already holds (another start's): the
+    start is given up (status "abandoned") if it is still more than ``ABANDON_VIOLATION``
+    infeasible once its penalty reaches ``ABANDON_PENALTY``, or if after ``ABANDON_ITERATIONS``
+    it is feasible (to ``ABANDON_NEAR``) at an f more than ``ABANDON_GAP`` worse than ``held``."""
     steps = _steps(
         fun,
         z0,
@@ -300,7 +313,7 @@ def solve(
         initial_radius,
         restore,
         values is not None,
-        abandon,
+        held,
     )
     return _drive([steps], fun, None, values)[0]
 
@@ -384,12 +397,12 @@ def _steps(
     initial_radius: float | None,
     restore: bool,
     lazy: bool,
-    abandon: bool = False,
+    held: float | None = None,
 ) -> _Steps:
     """The SQP as a generator of the points it evaluates (``solve``'s docstring); ``fun`` is
     called directly only by the finite-difference Hessian (``settings.hessian == "fd"``).
     ``lazy``: trial points are valued alone first (``_ValuesAt``), their derivatives asked for
-    once accepted. ``abandon``: ``solve``'s."""
+    once accepted. ``held``: ``solve``'s."""
     n = z0.size
     z = _snap(np.asarray(z0, dtype=float).copy())
     f, g, c, jac = yield z
@@ -503,7 +516,14 @@ def _steps(
             incumbent = yield from restoration(point)
             status = "time_limit"
             break
-        if abandon and rho >= ABANDON_PENALTY and point.violation > ABANDON_VIOLATION:
+        if held is not None and (
+            (rho >= ABANDON_PENALTY and point.violation > ABANDON_VIOLATION)
+            or (
+                it > ABANDON_ITERATIONS
+                and point.violation <= ABANDON_NEAR
+                and point.f > held + ABANDON_GAP * (1.0 + abs(held))
+            )
+        ):
             status = "abandoned"
             break
         # With a feasible point in hand, do not start an iteration the deadline cannot fit (on

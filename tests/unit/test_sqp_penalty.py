@@ -123,10 +123,11 @@ def test_a_nearly_feasible_iterate_lowers_the_penalty_raised_while_infeasible(mo
     on M (bench instance, 1,000 reps) start seed 3, a random start raised rho to the cap while
     infeasible, then crawled along curved active constraints at violations of 2e-6 to 5e-4 with
     ratios of 0.1-0.5 (185 iterations in all when written, 127 with the rule). Both reach the same
-    optimum to the quality bar; the rule saves the crawl. That start is one the abandonment rule
-    (``sqp.ABANDON_PENALTY``, tests/unit/test_sqp_abandon.py) now stops before its crawl, so it
-    is off here: this test is about the crawl."""
+    optimum to the quality bar; the rule saves the crawl. That start is one the abandonment rules
+    (``sqp.ABANDON_*``, tests/unit/test_sqp_abandon.py) now stop before their crawl, so they are
+    off here: this test is about the crawl."""
     monkeypatch.setattr(sqp, "ABANDON_PENALTY", math.inf)
+    monkeypatch.setattr(sqp, "ABANDON_ITERATIONS", 10**6)
     problem = instance("M")
     model = PlanModel(problem)
     model.compile_kernels(scan=False)
