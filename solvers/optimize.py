@@ -479,6 +479,9 @@ def _optimize(
         best = min(converged, key=lambda r: r.point.f)
         agree = sum(1 for r in converged if abs(r.point.f - best.point.f) <= 1e-6 * (1 + abs(best.point.f)))
         detail = f"KKT point; {len(converged)} of {len(results)} starts converged, {agree} to the best objective"
+        given_up = sum(1 for r in results if r.status == "abandoned")
+        if given_up:
+            detail += f" ({given_up} given up as getting nowhere while another start held a feasible plan)"
         # The lever scan (scan.py): a better basin along single levers, re-solved from; kept only
         # when the re-solve converges to a better KKT point.
         moves, cut, before = 0, "", best.point.f

@@ -136,5 +136,6 @@ def test_m_abandons_a_start_and_keeps_the_answer(medium, monkeypatch: pytest.Mon
         assert abandoned[0].point.violation <= sqp.ABANDON_NEAR
         assert abandoned[0].iterations > budget
     assert kept.termination.value == base.termination.value == "LOCALLY_OPTIMAL"
+    assert "1 given up" in kept.detail and "given up" not in base.detail
     assert kept.evaluation.objective == pytest.approx(base.evaluation.objective, abs=1e-9)
     assert kept.iterations <= base.iterations - saved
