@@ -65,17 +65,18 @@ PENALTY_LOWERINGS = 3
 # all); with this, 127. M seeds 0-19: 2,235 -> 2,155 iterations, no seed more (bench/README.md,
 # session 25).
 PENALTY_LOWER_VIOLATION = 1e-3
-# A start given up once another start holds a feasible plan (``solve(held=...)``), when its penalty
-# has climbed to ABANDON_PENALTY (scaled units: 1,000 points of the objective per point of
+# A start given up once another start holds a feasible plan (``solve(held=...)``), when its
+# penalty has climbed to ABANDON_PENALTY (scaled units: 1,000 points of the objective per point of
 # violation, far above any multiplier of a real plan; M's penalties settle at 20-160, twice the
 # multipliers) while it is still more than ABANDON_VIOLATION infeasible. The penalty climbs like
 # that only while the linearised constraints cannot be met inside the trust region step after step
-# (each elastic multiplier equals rho, and rho doubles): the start is searching for feasibility alone, from far away. On M seeds 0-39 it
-# stops 10 of 160 starts (after 8-17 iterations); run on, 5 of them stalled infeasible after
-# 30-42 iterations and 5 took 44-62 to converge to optima no better than the seed's answer. M
-# seeds 0-19: 2,155 -> 1,982 iterations, seeds 20-39 2,522 -> 2,381; the answers are the same on
-# 39 seeds and higher on one (bench/README.md, session 26). At a threshold of 100 instead of
-# 1,000 it stopped starts that would have led to better answers (mean objective 3e-9 lower).
+# (each elastic multiplier equals rho, and rho doubles): the start is searching for feasibility
+# alone, from far away. On M seeds 0-39 it stops 10 of 160 starts (after 8-17 iterations); run on,
+# 5 of them stalled infeasible after 30-42 iterations and 5 took 44-62 to converge to optima no
+# better than the seed's answer. M seeds 0-19: 2,155 -> 1,982 iterations, seeds 20-39 2,522 ->
+# 2,381; the answers are the same on 39 seeds and higher on one (bench/README.md, session 26). At
+# a threshold of 100 instead of 1,000 it stopped starts that would have led to better answers
+# (mean objective 3e-9 lower).
 ABANDON_PENALTY = 1e3
 ABANDON_VIOLATION = RESTORE_VIOLATION
 # ... or when, after ABANDON_ITERATIONS, it is feasible to ABANDON_NEAR (scaled points) with an
