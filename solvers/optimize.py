@@ -6,6 +6,11 @@ with ``obj_scale`` one point of the objective (0.01 of attainment, 1% of total q
 and each constraint is scaled by its natural step (``ConstraintSpec.scale``), so tolerances read
 in points. Shadow prices are converted back to business units: d objective / d bound.
 
+Starts after the first run in turn; once one holds a feasible plan, a later start that is getting
+nowhere (its penalty at ``sqp.ABANDON_PENALTY`` while still infeasible, or past
+``sqp.ABANDON_ITERATIONS`` feasible but ``sqp.ABANDON_GAP`` worse than the plan held) is given up.
+Small rosters run their starts in lock-step instead (``sqp.solve_many``), without that rule.
+
 When the starts converge, the lever scan (``scan.py``) looks along every single lever of the best
 optimum for a better basin and the SQP re-solves from the moves it finds; a re-solve is kept
 only if it reaches a better KKT point (``SolveOptions.lever_scan``).
