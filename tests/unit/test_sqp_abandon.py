@@ -20,11 +20,8 @@ import time
 import numpy as np
 import pytest
 from planopt.solvers import sqp
-from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import optimize
 from planopt.solvers.problem import SolveOptions
-
-from bench.instances import instance
 
 Z_STAR = 0.2 + math.sqrt(0.05)
 LAMBDA_STAR = 1.0 / (20.0 * math.sqrt(0.05))
@@ -85,14 +82,6 @@ def test_a_feasible_start_far_behind_the_held_plan_is_abandoned_after_the_budget
     res = _solve(0.9, held=1.0)
     assert res.status == "converged"
     assert res.point.z[0] == pytest.approx(Z_STAR, abs=1e-6)
-
-
-@pytest.fixture(scope="module")
-def medium():
-    problem = instance("M")
-    model = PlanModel(problem)
-    model.compile_kernels()
-    return problem, model
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,8 @@ import time
 import numpy as np
 import pytest
 from planopt.solvers import sqp
-from planopt.solvers.model import PlanModel
 from planopt.solvers.optimize import optimize
 from planopt.solvers.problem import SolveOptions
-
-from bench.instances import instance
 
 
 def _fun(z: np.ndarray):
@@ -117,7 +114,7 @@ def test_qp_model_tolerance_is_relative_to_the_penalised_violation(monkeypatch: 
     assert res.iterations == 1
 
 
-def test_a_nearly_feasible_iterate_lowers_the_penalty_raised_while_infeasible(monkeypatch: pytest.MonkeyPatch):
+def test_a_nearly_feasible_iterate_lowers_the_penalty_raised_while_infeasible(medium, monkeypatch: pytest.MonkeyPatch):
     """``sqp.PENALTY_LOWER_VIOLATION``: the capped penalty comes down once the iterate is within
     1e-3 points of feasibility, not only within the 1e-6 tolerance. The case that motivated it:
     on M (bench instance, 1,000 reps) start seed 3, a random start raised rho to the cap while
@@ -128,9 +125,7 @@ def test_a_nearly_feasible_iterate_lowers_the_penalty_raised_while_infeasible(mo
     off here: this test is about the crawl."""
     monkeypatch.setattr(sqp, "ABANDON_PENALTY", math.inf)
     monkeypatch.setattr(sqp, "ABANDON_ITERATIONS", 10**6)
-    problem = instance("M")
-    model = PlanModel(problem)
-    model.compile_kernels(scan=False)
+    problem, model = medium
     options = SolveOptions(num_starts=4, seed=3, time_limit_s=300)
     lowered = optimize(problem, options, model=model)
     monkeypatch.setattr(sqp, "PENALTY_LOWER_VIOLATION", 0.0)
